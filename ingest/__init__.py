@@ -1,0 +1,1 @@
+"""Ingest: fetch, detect, parse, clean and segment sources into passages."""

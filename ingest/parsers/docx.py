@@ -1,0 +1,1 @@
+"""Word (.docx) parsing (to be written)."""

@@ -1,0 +1,1 @@
+"""HTML parsing with beautifulsoup4 (to be written)."""

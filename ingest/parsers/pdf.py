@@ -1,0 +1,1 @@
+"""PDF parsing with pdfminer.six (to be written)."""

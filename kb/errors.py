@@ -1,0 +1,50 @@
+"""Typed errors whose messages are written for the people who read them."""
+
+
+class KBError(Exception):
+    """Base of every error atkb reports to a user.
+
+    ``source`` names the file, URL, query or document the error is about; the
+    message reads "<source>: <reason>" on one line.
+    """
+
+    def __init__(self, reason: str, source: str = ""):
+        self.reason = reason
+        self.source = source
+        super().__init__(f"{source}: {reason}" if source else reason)
+
+
+class ManifestError(KBError):
+    """A manifest, or one entry of it, is missing or malformed."""
+
+
+class FetchError(KBError):
+    """A source could not be read from disk or downloaded."""
+
+
+class UnsupportedFormat(KBError):
+    """The bytes of a source are not a format atkb can parse."""
+
+
+class ParseError(KBError):
+    """A source looked like a known format but could not be parsed."""
+
+
+class EmptyDocument(ParseError):
+    """A source parsed but held no text."""
+
+
+class BadQuery(KBError):
+    """A search query could not be understood."""
+
+
+class IndexMissing(KBError):
+    """There is no index yet under the data directory."""
+
+
+class IndexBusy(KBError):
+    """Another process holds the index writer lock."""
+
+
+class DocumentNotFound(KBError):
+    """No document with the given id is indexed."""
