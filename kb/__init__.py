@@ -1,0 +1,1 @@
+"""atkb core: the data model, the passage index, search and exports."""

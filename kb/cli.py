@@ -1,0 +1,301 @@
+"""The `kb` command: a thin layer over the Python API that prints for people."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import sys
+import textwrap
+from pathlib import Path
+
+from kb import settings
+from kb.errors import KBError
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one kb command and return its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if not args.verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if args.home:
+        os.environ["KB_HOME"] = args.home
+    try:
+        return args.run(args) or 0
+    except KBError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("interrupted; the index keeps its last committed state", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kb", description="Search anti-trafficking policy texts.")
+    parser.add_argument("--home", help="data directory (default: $KB_HOME or ./var)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each step")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for register in (add_ingest, add_add, add_search, add_show, add_documents, add_remove, add_stats, add_serve):
+        register(commands)
+    return parser
+
+
+# --- ingest and add -------------------------------------------------------
+
+def add_ingest(commands) -> None:
+    cmd = commands.add_parser("ingest", help="index the documents of one or more manifests")
+    cmd.add_argument("manifests", nargs="*", metavar="MANIFEST", help="default: corpus/sources.toml")
+    cmd.add_argument("--force", action="store_true", help="re-parse documents even if unchanged")
+    cmd.set_defaults(run=run_ingest)
+
+
+def run_ingest(args) -> int:
+    from ingest.manifest import load_manifest
+
+    paths = [Path(m) for m in args.manifests] or [Path(settings.get("KB_MANIFEST"))]
+    entries, problems = [], []
+    for path in paths:
+        try:
+            found, errors = load_manifest(path)
+        except KBError as error:
+            problems.append(error)
+            continue
+        entries += found
+        problems += errors
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return _ingest_and_report(entries, args.force) or (EXIT_FAILED if problems else 0)
+
+
+def _ingest_and_report(entries, force: bool) -> int:
+    from ingest.pipeline import ingest
+
+    report = ingest(entries, settings.kb_home(), force=force, progress=ProgressBar(), on_wait=_say)
+    for error in report.failed:
+        print(f"error: {error}", file=sys.stderr)
+    print(report.summary(), file=sys.stderr)
+    return 0 if report.ok else EXIT_FAILED
+
+
+class ProgressBar:
+    """A progress bar on a terminal, one line per document elsewhere."""
+
+    WIDTH = 24
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.tty = stream.isatty()
+
+    def __call__(self, position: int, total: int, doc_id: str, outcome: str) -> None:
+        if self.tty:
+            done = self.WIDTH * position // max(total, 1)
+            bar = "#" * done + "-" * (self.WIDTH - done)
+            end = "\n" if position == total else ""
+            self.stream.write(f"\r[{bar}] {position}/{total} {outcome:9} {doc_id[:40]:40}{end}")
+        else:
+            self.stream.write(f"[{position}/{total}] {outcome:9} {doc_id}\n")
+        self.stream.flush()
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def add_add(commands) -> None:
+    cmd = commands.add_parser("add", help="index one file or URL with its metadata")
+    cmd.add_argument("file", metavar="FILE", help="a path or an http(s) URL")
+    cmd.add_argument("--title", required=True)
+    cmd.add_argument("--issuer", required=True)
+    cmd.add_argument("--doc-type", required=True, dest="doc_type")
+    cmd.add_argument("--date", default="", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    cmd.add_argument("--id", default="", dest="doc_id", help="default: made from the file name")
+    cmd.add_argument("--url", default="", help="a provenance link")
+    cmd.add_argument("--place", default="")
+    cmd.add_argument("--language", default="en")
+    cmd.set_defaults(run=run_add)
+
+
+def run_add(args) -> int:
+    from ingest.manifest import entry_from_table
+
+    table = {
+        "id": args.doc_id or slug_from_source(args.file), "title": args.title,
+        "issuer": args.issuer, "doc_type": args.doc_type, "source": args.file,
+        "date": args.date, "place": args.place, "language": args.language, "url": args.url,
+    }
+    try:
+        entry = entry_from_table({k: v for k, v in table.items() if v}, Path.cwd())
+    except ValueError as reason:
+        raise KBError(str(reason), args.file) from None
+    status = _ingest_and_report([entry], force=False)
+    if status == 0:
+        print(f"indexed as {entry.id}; see `kb show {entry.id}`", file=sys.stderr)
+    return status
+
+
+def slug_from_source(source: str) -> str:
+    """Make a document id from a file name or URL."""
+    stem = Path(source.split("?")[0].rstrip("/")).stem.lower()
+    return re.sub(r"[^a-z0-9]+", "-", stem).strip("-")[:80] or "document"
+
+
+# --- search, show, documents, stats ----------------------------------------
+
+def add_search(commands) -> None:
+    cmd = commands.add_parser("search", help="search passages", description=QUERY_HELP,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    cmd.add_argument("query", metavar="QUERY", help="words, \"phrases\", AND/OR/NOT, field:value, ranges, prefix*")
+    cmd.add_argument("--filter", "-f", action="append", default=[], metavar="FIELD=VALUE",
+                     help="keep matching passages only (FIELD!=VALUE excludes); repeatable")
+    cmd.add_argument("--limit", "-n", type=int, default=10)
+    cmd.add_argument("--offset", type=int, default=0)
+    cmd.add_argument("--sort", choices=("relevance", "newest", "oldest"), default="relevance")
+    cmd.add_argument("--json", action="store_true", help="print JSON (see README)")
+    cmd.set_defaults(run=run_search)
+
+
+QUERY_HELP = """\
+query syntax:
+  compensation                  a word (stemmed: matches compensating too)
+  "strategic priorities"        a phrase
+  impunity AND NOT ukraine      AND, OR, NOT and (parentheses)
+  doc_type:declaration          a field (year, issuer, role, verb, theme, ...)
+  year:[2018 TO 2022]           a range
+  referr*                       a prefix
+  exact:"in a spirit of"        exact wording, no stemming
+"""
+
+
+def run_search(args) -> int:
+    from kb.search import SearchRequest, parse_filter, search
+
+    request = SearchRequest(
+        query=args.query, filters=tuple(parse_filter(f) for f in args.filter),
+        limit=args.limit, offset=args.offset, sort=args.sort,
+    )
+    result = search(request)
+    if args.json:
+        _print_json(result.to_json())
+        return 0
+    shown = f"{request.offset + 1}-{request.offset + len(result.hits)} of " if result.hits else ""
+    print(f"{shown}{result.total} passages match {args.query!r}")
+    for hit in result.hits:
+        print()
+        print(_hit_header(hit))
+        print(textwrap.fill(hit["snippet"], width=100, initial_indent="    ", subsequent_indent="    "))
+    return 0
+
+
+def _hit_header(hit: dict) -> str:
+    where = " ".join(x for x in (hit["number"] or f"passage {hit['seq']}", hit["role"], hit["verb"]) if x)
+    return f"{hit['passage_id']}  [{where}]  {hit['title']} ({hit['date'] or 'undated'})"
+
+
+def add_show(commands) -> None:
+    cmd = commands.add_parser("show", help="print a document in reading order")
+    cmd.add_argument("doc_id", metavar="DOC_ID")
+    cmd.add_argument("--json", action="store_true")
+    cmd.set_defaults(run=run_show)
+
+
+def run_show(args) -> int:
+    from kb.documents import show_document
+
+    shown = show_document(args.doc_id)
+    if args.json:
+        _print_json(shown)
+        return 0
+    doc = shown["document"]
+    print(doc["title"])
+    print(" · ".join(x for x in (doc["issuer"], doc["place"], doc["date"], doc["doc_type"]) if x))
+    for passage in shown["passages"]:
+        depth = 1 + bool(passage["parent"])
+        indent = "    " * depth
+        label = " ".join(x for x in (passage["number"], f"[{passage['role']}]") if x)
+        print()
+        print(textwrap.fill(f"{label} {passage['text']}", width=100, initial_indent=indent, subsequent_indent=indent))
+    return 0
+
+
+def add_documents(commands) -> None:
+    cmd = commands.add_parser("documents", help="list indexed documents")
+    cmd.add_argument("--json", action="store_true")
+    cmd.set_defaults(run=run_documents)
+
+
+def run_documents(args) -> int:
+    from kb.documents import list_documents
+
+    documents = list_documents()
+    if args.json:
+        _print_json({"documents": documents})
+        return 0
+    for doc in documents:
+        print(f"{doc['id']:45} {doc['date'] or 'undated':10} {doc['doc_type']:12} {doc['passages']:5} {doc['title'][:60]}")
+    return 0
+
+
+def add_remove(commands) -> None:
+    cmd = commands.add_parser("remove", help="remove a document from the index")
+    cmd.add_argument("doc_id", metavar="DOC_ID")
+    cmd.set_defaults(run=run_remove)
+
+
+def run_remove(args) -> int:
+    from kb.documents import remove_document
+
+    remove_document(args.doc_id, settings.kb_home(), on_wait=_say)
+    print(f"removed {args.doc_id}", file=sys.stderr)
+    return 0
+
+
+def add_stats(commands) -> None:
+    cmd = commands.add_parser("stats", help="count what is indexed")
+    cmd.add_argument("--json", action="store_true")
+    cmd.set_defaults(run=run_stats)
+
+
+def run_stats(args) -> int:
+    from kb.documents import index_stats
+
+    stats = index_stats()
+    if args.json:
+        _print_json(stats)
+        return 0
+    print(f"{stats['documents']} documents, {stats['passages']} passages, "
+          f"index {stats['index_bytes'] / 1024:.0f} KiB in {stats['home']}")
+    print("by type: " + ", ".join(f"{k} {v}" for k, v in stats["doc_types"].items()))
+    print("by year: " + ", ".join(f"{k} {v}" for k, v in stats["years"].items()))
+    return 0
+
+
+def add_serve(commands) -> None:
+    cmd = commands.add_parser("serve", help="serve the web UI and JSON API")
+    cmd.add_argument("--host", default=None, help="default: $KB_HOST or 127.0.0.1")
+    cmd.add_argument("--port", type=int, default=None, help="default: $KB_PORT or 5000")
+    cmd.set_defaults(run=run_serve)
+
+
+def run_serve(args) -> int:
+    from search_app import create_app
+
+    app = create_app()
+    host = args.host or settings.get("KB_HOST")
+    port = args.port or int(settings.get("KB_PORT"))
+    print(f"serving {settings.kb_home()} on http://{host}:{port}/", file=sys.stderr)
+    app.run(host=host, port=port, threaded=True)
+    return 0
+
+
+def _print_json(data) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,382 @@
+"""The search engine: the only module that talks to Whoosh.
+
+Schema, opening and creating the index, the writer that commits all or
+nothing, query parsing and the searches the rest of atkb asks for.
+"""
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from whoosh import analysis, fields, highlight, index, qparser, query, sorting
+from whoosh.index import EmptyIndexError, LockError
+
+from kb.errors import BadQuery, IndexBusy, IndexMissing
+from kb.model import Document, Passage
+
+_lowercase_id = analysis.IDTokenizer() | analysis.LowercaseFilter()
+# Exact wording: every word kept, stop words included, nothing stemmed.
+_exact = analysis.RegexTokenizer() | analysis.LowercaseFilter()
+
+
+def _facet_id() -> fields.ID:
+    return fields.ID(stored=True, sortable=True, analyzer=_lowercase_id)
+
+
+def _tags() -> fields.KEYWORD:
+    return fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True)
+
+
+SCHEMA = fields.Schema(
+    kind=fields.ID(stored=True),
+    passage_id=fields.ID(stored=True, unique=True),
+    doc_id=fields.ID(stored=True, sortable=True),
+    seq=fields.NUMERIC(stored=True, sortable=True),
+    text=fields.TEXT(analyzer=analysis.StemmingAnalyzer(), stored=True),
+    exact=fields.TEXT(analyzer=_exact, phrase=True),
+    title=fields.TEXT(stored=True),
+    issuer=_facet_id(),
+    doc_type=_facet_id(),
+    date=fields.ID(stored=True, sortable=True),
+    year=fields.NUMERIC(stored=True, sortable=True),
+    place=_facet_id(),
+    language=_facet_id(),
+    number=fields.ID(stored=True),
+    heading=fields.TEXT(stored=True),
+    role=_facet_id(),
+    verb=_facet_id(),
+    parent=fields.ID(stored=True),
+    page=fields.NUMERIC(stored=True),
+    themes=_tags(),
+    organisations=_tags(),
+    places=_tags(),
+    instruments=_tags(),
+    # Document records only: where the source came from and what it was.
+    source=fields.STORED,
+    url=fields.STORED,
+    sha256=fields.STORED,
+    format=fields.STORED,
+    fingerprint=fields.STORED,
+    passages=fields.STORED,
+)
+TAG_FIELDS = ("themes", "organisations", "places", "instruments")
+NUMERIC_FIELDS = ("year", "seq", "page")
+# Names a user may type before a colon, and the field each one means.
+QUERY_FIELDS = {
+    "text": "text", "exact": "exact", "title": "title", "issuer": "issuer",
+    "doc_type": "doc_type", "type": "doc_type", "date": "date", "year": "year",
+    "place": "place", "language": "language", "lang": "language", "doc_id": "doc_id",
+    "doc": "doc_id", "number": "number", "heading": "heading", "role": "role",
+    "verb": "verb", "themes": "themes", "theme": "themes",
+    "organisations": "organisations", "organisation": "organisations", "org": "organisations",
+    "places": "places", "country": "places", "instruments": "instruments",
+    "instrument": "instruments",
+}
+FACET_FIELDS = ("doc_type", "year", "issuer", "role", "verb") + TAG_FIELDS
+SORTS = {
+    "relevance": None,
+    "newest": [("date", True), ("seq", False)],
+    "oldest": [("date", False), ("seq", False)],
+}
+
+
+@dataclass(frozen=True)
+class EngineHit:
+    fields: dict
+    snippet: str
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    total: int
+    hits: list[EngineHit]
+    facets: dict[str, dict]
+
+
+def create_or_open(path: Path):
+    """Open the index at path, creating an empty one first if there is none."""
+    path.mkdir(parents=True, exist_ok=True)
+    if index.exists_in(str(path)):
+        return index.open_dir(str(path))
+    return index.create_in(str(path), SCHEMA)
+
+
+def open_existing(path: Path):
+    """Open the index at path, or say clearly that there is none yet."""
+    try:
+        return index.open_dir(str(path))
+    except (EmptyIndexError, FileNotFoundError, OSError):
+        raise IndexMissing(
+            "no index here yet: run `kb ingest` to build it", str(path)
+        ) from None
+
+
+class IndexWriter:
+    """Adds and replaces documents; nothing is visible until commit."""
+
+    def __init__(self, writer):
+        self._writer = writer
+        self.discarded = False
+
+    def discard(self) -> None:
+        """Commit nothing when the block ends: there was no change worth a new generation."""
+        self.discarded = True
+
+    def replace_document(self, document: Document, passages: list[Passage], fingerprint: str) -> None:
+        """Index a document and its passages in place of any earlier version."""
+        self.delete_document(document.id)
+        self._writer.add_document(**_document_fields(document, fingerprint, len(passages)))
+        for passage in passages:
+            self._writer.add_document(**_passage_fields(document, passage))
+
+    def delete_document(self, doc_id: str) -> None:
+        self._writer.delete_by_term("doc_id", doc_id)
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[IndexWriter]:
+    """Yield a writer that commits only if the block finishes without error."""
+    ix = create_or_open(path)
+    try:
+        writer = ix.writer()
+    except LockError:
+        raise IndexBusy("another process is writing the index", str(path)) from None
+    index_writer = IndexWriter(writer)
+    try:
+        yield index_writer
+        if index_writer.discarded:
+            writer.cancel()
+        else:
+            # A commit writes new segment files and only then the table of
+            # contents that names them, so a kill half-way leaves the
+            # previous generation the one that opens.
+            writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        ix.close()
+
+
+def _document_fields(document: Document, fingerprint: str, count: int) -> dict:
+    return {
+        "kind": "document",
+        "passage_id": f"{document.id}:0",
+        "doc_id": document.id,
+        "seq": 0,
+        **_metadata(document),
+        "source": document.source,
+        "url": document.url,
+        "sha256": document.sha256,
+        "format": document.format,
+        "fingerprint": fingerprint,
+        "passages": count,
+    }
+
+
+def _metadata(document: Document) -> dict:
+    data = {
+        "title": document.title,
+        "issuer": document.issuer,
+        "doc_type": document.doc_type,
+        "date": document.date,
+        "place": document.place,
+        "language": document.language,
+    }
+    if document.year is not None:
+        data["year"] = document.year
+    return data
+
+
+def _passage_fields(document: Document, passage: Passage) -> dict:
+    data = {
+        "kind": "passage",
+        "passage_id": passage.passage_id,
+        "doc_id": passage.doc_id,
+        "seq": passage.seq,
+        "text": passage.text,
+        "exact": passage.text,
+        **_metadata(document),
+        "number": passage.number,
+        "heading": passage.heading,
+        "role": passage.role,
+        "verb": passage.verb,
+        "parent": passage.parent,
+    }
+    if passage.page is not None:
+        data["page"] = passage.page
+    for name in TAG_FIELDS:
+        data[name] = ",".join(getattr(passage, name))
+    return data
+
+
+@contextmanager
+def searching(path: Path):
+    """Yield a searcher over the last committed state of the index."""
+    ix = open_existing(path)
+    try:
+        with ix.searcher() as searcher:
+            yield searcher
+    finally:
+        ix.close()
+
+
+def document_records(searcher) -> list[dict]:
+    """Return the stored record of every indexed document."""
+    return [dict(fields) for fields in searcher.documents(kind="document")]
+
+
+def document_record(searcher, doc_id: str) -> dict | None:
+    found = searcher.document(kind="document", doc_id=doc_id)
+    return dict(found) if found else None
+
+
+def passage_records(searcher, doc_id: str) -> list[dict]:
+    """Return a document's passages in reading order."""
+    records = [dict(f) for f in searcher.documents(doc_id=doc_id) if f.get("kind") == "passage"]
+    return sorted(records, key=lambda r: r["seq"])
+
+
+def count_passages(searcher) -> int:
+    return searcher.doc_frequency("kind", "passage")
+
+
+def search(
+    searcher,
+    text: str,
+    filters: list[tuple[str, str, bool]] = (),
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    sort: str = "relevance",
+    facets: tuple[str, ...] = FACET_FIELDS,
+) -> EngineResult:
+    """Run a query with filters and return one page of hits with facet counts.
+
+    Each filter is (field, value, negated); values of one field combine with
+    OR, different fields with AND.
+    """
+    parsed = parse_query(searcher.schema, text)
+    restrict = query.And([query.Term("kind", "passage"), *_filter_queries(searcher.schema, filters)])
+    groups = {name: sorting.FieldFacet(name, allow_overlap=name in TAG_FIELDS) for name in facets}
+    sortedby = _sort_facets(sort)
+    results = searcher.search(
+        query.And([parsed, restrict]).normalize(),
+        limit=offset + limit if limit else None,
+        sortedby=sortedby,
+        groupedby=groups or None,
+        maptype=sorting.Count,
+        terms=True,
+    )
+    results.fragmenter = highlight.ContextFragmenter(maxchars=300, surround=60)
+    results.formatter = _MarkFormatter()
+    hits = [
+        EngineHit(dict(hit), hit.highlights("text", top=2) or "")
+        for hit in results[offset : offset + limit] if limit
+    ] if limit else []
+    counts = {name: _sorted_counts(results.groups(name)) for name in facets}
+    return EngineResult(total=len(results), hits=hits, facets=counts)
+
+
+def _sort_facets(sort: str):
+    if sort not in SORTS:
+        raise BadQuery(f"unknown sort {sort!r} (use relevance, newest or oldest)", sort)
+    keys = SORTS[sort]
+    if keys is None:
+        return None
+    return sorting.MultiFacet([sorting.FieldFacet(name, reverse=rev) for name, rev in keys])
+
+
+def _sorted_counts(groups: dict) -> dict:
+    counts = {value: n for value, n in groups.items() if value not in ("", None)}
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], str(item[0]))))
+
+
+def _filter_queries(schema, filters) -> list:
+    by_field: dict[tuple[str, bool], list] = {}
+    for name, value, negated in filters:
+        field = QUERY_FIELDS.get(name)
+        if field is None:
+            raise BadQuery(f"unknown filter field {name!r} (fields: {', '.join(sorted(QUERY_FIELDS))})", f"{name}={value}")
+        by_field.setdefault((field, negated), []).append(_value_query(schema, field, value))
+    queries = []
+    for (field, negated), alternatives in by_field.items():
+        either = query.Or(alternatives) if len(alternatives) > 1 else alternatives[0]
+        queries.append(query.Not(either) if negated else either)
+    return queries
+
+
+def _value_query(schema, field: str, value: str):
+    if field in NUMERIC_FIELDS:
+        try:
+            number = int(value)
+        except ValueError:
+            raise BadQuery(f"{field} takes a number, not {value!r}", f"{field}={value}") from None
+        return query.Term(field, schema[field].to_bytes(number))
+    if field in ("text", "exact", "title", "heading"):
+        return qparser.QueryParser(field, schema).parse(f'"{value}"')
+    return query.Term(field, value.lower() if field != "doc_id" else value)
+
+
+FIELD_PREFIX = re.compile(r'(?<![\w"])([A-Za-z_]+):')
+QUOTED = re.compile(r'"[^"]*"|\'[^\']*\'')
+
+
+def parse_query(schema, text: str):
+    """Parse the query language, or raise BadQuery naming what is wrong."""
+    text = text.strip()
+    if not text:
+        return query.Every()
+    _check_syntax(text)
+    parser = qparser.QueryParser("text", schema)
+    parsed = parser.parse(_outside_quotes(text, _canonical_field_names))
+    if isinstance(parsed, query.NullQuery) and re.search(r"\w", text):
+        raise BadQuery("nothing searchable in this query", text)
+    return parsed
+
+
+def _outside_quotes(text: str, change) -> str:
+    """Apply change to the parts of a query that are not quoted."""
+    pieces, last = [], 0
+    for match in QUOTED.finditer(text):
+        pieces += [change(text[last : match.start()]), match.group(0)]
+        last = match.end()
+    return "".join(pieces + [change(text[last:])])
+
+
+def _canonical_field_names(text: str) -> str:
+    return FIELD_PREFIX.sub(lambda m: f"{QUERY_FIELDS[m.group(1).lower()]}:", text)
+
+
+def _check_syntax(text: str) -> None:
+    unquoted = QUOTED.sub(" ", text)
+    if unquoted.count('"') % 2:
+        raise BadQuery('a quotation mark is not closed', text)
+    depth = 0
+    for char in unquoted:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            raise BadQuery("a closing parenthesis has no opening one", text)
+    if depth:
+        raise BadQuery("a parenthesis is not closed", text)
+    if unquoted.count("[") != unquoted.count("]"):
+        raise BadQuery("a range like year:[2018 TO 2022] is not closed", text)
+    for match in FIELD_PREFIX.finditer(unquoted):
+        name = match.group(1).lower()
+        if name not in QUERY_FIELDS:
+            raise BadQuery(f"unknown field {match.group(1)!r} (fields: {', '.join(sorted(set(QUERY_FIELDS.values())))})", text)
+    for match in re.finditer(r"\byear:([^\s\[\]()]+)", unquoted):
+        if not match.group(1).isdigit():
+            raise BadQuery(f"year takes a number, not {match.group(1)!r}", text)
+
+
+class _MarkFormatter(highlight.Formatter):
+    """Mark matched words with ** for plain-text and Markdown snippets."""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return f"**{highlight.get_text(text, token, replace)}**"
