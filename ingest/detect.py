@@ -12,9 +12,13 @@ HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 MAX_CONTROL_SHARE = 0.01
 
 
-def detect_format(data: bytes, name: str) -> str:
-    """Return "pdf", "docx", "html" or "text" for the bytes of a source."""
+def detect_format(data: bytes, name: str, source: str | None = None) -> str:
+    """Return "pdf", "docx", "html" or "text" for the bytes of a source.
+
+    The file name is a hint; errors name the source as the user gave it.
+    """
     lower = name.lower()
+    name = source or name
     if not data.strip():
         raise EmptyDocument("the file is empty", name)
     if data.startswith(b"%PDF-"):
@@ -40,12 +44,9 @@ def looks_binary(data: bytes) -> bool:
     sample = data[:65536]
     if b"\x00" in sample:
         return True
+    # Text in any encoding, UTF-8 or legacy, has almost no control characters.
     controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
-    if controls / len(sample) > MAX_CONTROL_SHARE:
-        return True
-    # Text in a legacy encoding (Windows-1252, say) has no more control
-    # characters than UTF-8 text, so the share above is the whole test.
-    return False
+    return controls / len(sample) > MAX_CONTROL_SHARE
 
 
 def _is_docx(data: bytes) -> bool:

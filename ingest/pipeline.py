@@ -48,7 +48,7 @@ def read_source(entry: ManifestEntry, home: Path) -> tuple[Document, list[Passag
     """Run a source through fetch, detect, parse, clean and segment."""
     fetched = fetch(entry.source, entry.base_dir, settings.cache_dir(home), timeout=settings.fetch_timeout())
     data = fetched.read_bytes()
-    fmt = detect_format(data, fetched.name)
+    fmt = detect_format(data, fetched.name, entry.source)
     blocks = clean_blocks(parse(data, fmt, entry.source))
     passages = segment(blocks, entry.id)
     if not passages:

@@ -259,14 +259,15 @@ def search(
     Each filter is (field, value, negated); values of one field combine with
     OR, different fields with AND.
     """
-    parsed = parse_query(searcher.schema, text)
-    restrict = query.And([query.Term("kind", "passage"), *_filter_queries(searcher.schema, filters)])
+    passages = query.Term("kind", "passage")
+    parsed = parse_query(searcher.schema, text) or passages
+    restrict = query.And([passages, *_filter_queries(searcher.schema, filters)])
     groups = {name: sorting.FieldFacet(name, allow_overlap=name in TAG_FIELDS) for name in facets}
-    sortedby = _sort_facets(sort)
     results = searcher.search(
-        query.And([parsed, restrict]).normalize(),
-        limit=offset + limit if limit else None,
-        sortedby=sortedby,
+        parsed,
+        filter=restrict,
+        limit=max(offset + limit, 1),
+        sortedby=_sort_facets(sort),
         groupedby=groups or None,
         maptype=sorting.Count,
         terms=True,
@@ -326,15 +327,18 @@ QUOTED = re.compile(r'"[^"]*"|\'[^\']*\'')
 
 
 def parse_query(schema, text: str):
-    """Parse the query language, or raise BadQuery naming what is wrong."""
+    """Parse the query language, or raise BadQuery naming what is wrong.
+
+    An empty query gives None: no condition on the text.
+    """
     text = text.strip()
     if not text:
-        return query.Every()
+        return None
     _check_syntax(text)
     parser = qparser.QueryParser("text", schema)
     parsed = parser.parse(_outside_quotes(text, _canonical_field_names))
-    if isinstance(parsed, query.NullQuery) and re.search(r"\w", text):
-        raise BadQuery("nothing searchable in this query", text)
+    if parsed is query.NullQuery:
+        raise BadQuery('nothing to search for: every word is too common (try exact:"...")', text)
     return parsed
 
 
