@@ -51,7 +51,7 @@ SCHEMA = fields.Schema(
     parent=fields.ID(stored=True),
     page=fields.NUMERIC(stored=True),
     themes=_tags(),
-    organisations=_tags(),
+    orgs=_tags(),
     places=_tags(),
     instruments=_tags(),
     # Document records only: where the source came from and what it was.
@@ -62,7 +62,7 @@ SCHEMA = fields.Schema(
     fingerprint=fields.STORED,
     passages=fields.STORED,
 )
-TAG_FIELDS = ("themes", "organisations", "places", "instruments")
+TAG_FIELDS = ("themes", "orgs", "places", "instruments")
 NUMERIC_FIELDS = ("year", "seq", "page")
 # Names a user may type before a colon, and the field each one means.
 QUERY_FIELDS = {
@@ -71,7 +71,7 @@ QUERY_FIELDS = {
     "place": "place", "language": "language", "lang": "language", "doc_id": "doc_id",
     "doc": "doc_id", "number": "number", "heading": "heading", "role": "role",
     "verb": "verb", "themes": "themes", "theme": "themes",
-    "organisations": "organisations", "organisation": "organisations", "org": "organisations",
+    "orgs": "orgs", "org": "orgs", "organisations": "orgs",
     "places": "places", "country": "places", "instruments": "instruments",
     "instrument": "instruments",
 }
@@ -270,14 +270,11 @@ def search(
         sortedby=_sort_facets(sort),
         groupedby=groups or None,
         maptype=sorting.Count,
-        terms=True,
     )
     results.fragmenter = highlight.ContextFragmenter(maxchars=300, surround=60)
     results.formatter = _MarkFormatter()
-    hits = [
-        EngineHit(dict(hit), hit.highlights("text", top=2) or "")
-        for hit in results[offset : offset + limit] if limit
-    ] if limit else []
+    page = results[offset : offset + limit] if limit else []
+    hits = [EngineHit(dict(hit), hit.highlights("text", top=2)) for hit in page]
     counts = {name: _sorted_counts(results.groups(name)) for name in facets}
     return EngineResult(total=len(results), hits=hits, facets=counts)
 

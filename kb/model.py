@@ -62,7 +62,7 @@ class Passage:
     parent: str = ""
     page: int | None = None
     themes: tuple[str, ...] = ()
-    organisations: tuple[str, ...] = ()
+    orgs: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     instruments: tuple[str, ...] = ()
 
@@ -73,7 +73,7 @@ class Passage:
     def to_json(self) -> dict:
         data = asdict(self)
         data["passage_id"] = self.passage_id
-        for name in ("themes", "organisations", "places", "instruments"):
+        for name in ("themes", "orgs", "places", "instruments"):
             data[name] = list(data[name])
         return data
 

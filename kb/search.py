@@ -12,7 +12,7 @@ from kb.errors import BadQuery
 HIT_FIELDS = (
     "doc_id", "passage_id", "seq", "number", "role", "verb", "heading", "parent",
     "page", "title", "issuer", "doc_type", "date", "year", "place", "language",
-    "text", "snippet", "themes", "organisations", "places", "instruments",
+    "text", "snippet", "themes", "orgs", "places", "instruments",
 )
 FILTER = re.compile(r"^\s*([A-Za-z_]+)\s*(!?=)\s*(.*?)\s*$")
 MAX_LIMIT = 1000
