@@ -82,7 +82,7 @@ def _ingest_one(entry, home, writer, known, force, report) -> str:
     try:
         document, passages = read_source(entry, home)
     except KBError as error:
-        log.warning("%s: failed: %s", entry.id, error)
+        log.info("%s: failed: %s", entry.id, error)
         report.failed.append(error)
         return "failed"
     stamp = index.fingerprint(document)

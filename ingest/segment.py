@@ -35,8 +35,13 @@ def _alternation(words) -> str:
 PREAMBLE = re.compile(rf"^(?:{_alternation(PREAMBLE_OPENERS)})\b(?!-)")
 OPERATIVE = re.compile(rf"(?<![\w-])({_alternation(OPERATIVE_VERBS)})(?![\w-])")
 OPERATIVE_LOWER = re.compile(rf"\bwe\s+(?:hereby\s+|shall\s+)?({_alternation(OPERATIVE_VERBS)})\b", re.I)
-# Where one block holds several clauses: "...; WELCOMING the ..." or "...: · Publicise ...".
-INLINE_PREAMBLE = re.compile(rf"(?<=[;:])\s+(?=(?:{_alternation(PREAMBLE_OPENERS)})\s)")
+# Where one block holds several clauses: "...; WELCOMING the ...", "... countries. WELCOMING",
+# "...; 1. REITERATE ..." (a number only when an operative verb follows, so dates stay whole)
+# or "...: · Publicise ...".
+INLINE_CLAUSE = re.compile(
+    rf"(?<=[;:.])\s+(?=(?:{_alternation(PREAMBLE_OPENERS)})\s"
+    rf"|\d{{1,3}}[.)]\s+(?:{_alternation(OPERATIVE_VERBS)})\b)"
+)
 INLINE_BULLET = re.compile(r"\s+[·•]\s+")
 LEAD_BULLET = re.compile(r"^[·•▪◦\-–—*]\s+")
 
@@ -101,7 +106,7 @@ def split_block(block: Block) -> list[Piece]:
     """Split a block holding several clauses or bullets, then read each one's number."""
     if block.kind == "heading":
         return [Piece(block.text, "heading", block.level, block.page)]
-    texts = INLINE_PREAMBLE.split(block.text)
+    texts = INLINE_CLAUSE.split(block.text)
     pieces: list[Piece] = []
     for t_index, text in enumerate(texts):
         parts = INLINE_BULLET.split(text)

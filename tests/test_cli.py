@@ -45,7 +45,7 @@ def bad_sources(tmp_path) -> tuple[Path, dict]:
     (folder / "truncated.pdf").write_bytes(BRDO_PDF.read_bytes()[:1500])
     (folder / "encrypted.pdf").write_bytes((DATA / "encrypted.pdf").read_bytes())
     (folder / "empty.txt").write_bytes(b"")
-    (folder / "junk.txt").write_bytes(bytes(random.Random(7).randrange(256) for _ in range(4096)))
+    (folder / "junk.txt").write_bytes(random.Random(7).randbytes(4096))
     (folder / "good.txt").write_text("RECALLING our duties;\n\n1. COMMIT TO compensate every victim.\n")
     url = refused_url()
     path = manifest(
@@ -91,7 +91,7 @@ def test_each_bad_source_gives_one_clear_line_and_the_rest_is_indexed(home_copy,
     # The good new document is there, and so is everything indexed before.
     new = json.loads(run_kb("search", "compensate", "--filter", "doc_id=good", "--json", home=home_copy).stdout)
     assert [h["number"] for h in new["hits"]] == ["1."]
-    after = run_kb("search", "compensation", "--json", home=home_copy)
+    after = run_kb("search", "compensation", "--filter", "doc_id!=good", "--json", home=home_copy)
     assert json.loads(after.stdout)["hits"] == json.loads(before.stdout)["hits"]
     stats = json.loads(run_kb("stats", "--json", home=home_copy).stdout)
     assert stats["documents"] == 6
