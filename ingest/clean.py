@@ -32,7 +32,10 @@ def clean_blocks(blocks: list[Block]) -> list[Block]:
     """Return blocks with debris removed, words mended and split paragraphs joined."""
     blocks = [replace(b, text=clean_text(b.text)) for b in blocks]
     blocks = [b for b in blocks if b.text and not is_debris_block(b)]
-    vocabulary = {w.lower() for b in blocks for w in re.findall(r"\w+", b.text)}
+    texts = [b.text.lower() for b in blocks]
+    # Words as spelt whole, and hyphenated compounds ("anti-trafficking") whole too.
+    vocabulary = {w for t in texts for w in re.findall(r"\w+(?:-\w+)*", t)}
+    vocabulary |= {w for t in texts for w in re.findall(r"\w+", t)}
     blocks = [replace(b, text=mend_split_words(b.text, vocabulary)) for b in blocks]
     return join_continuations(join_title_connectors(blocks))
 
@@ -52,13 +55,13 @@ def is_debris_block(block: Block) -> bool:
 
 def mend_split_words(text: str, vocabulary: set[str]) -> str:
     """Join "non- punishment" into one word, dropping the hyphen only when the
-    document elsewhere spells the word without one."""
+    document elsewhere spells the word without one, and never with one."""
 
     def mend(match: re.Match) -> str:
         left, right = match.group(1), match.group(2)
         if right.lower() in SUSPENDED_HYPHEN_NEXT:
             return match.group(0)
-        if (left + right).lower() in vocabulary:
+        if (left + right).lower() in vocabulary and f"{left}-{right}".lower() not in vocabulary:
             return left + right
         return f"{left}-{right}"
 

@@ -48,13 +48,17 @@ def test_killing_an_ingest_leaves_the_index_before_or_after(home_copy, tmp_path)
     # The state a finished ingest gives, built in a copy to compare with.
     finished_home = tmp_path / "finished"
     subprocess.run(["cp", "-r", str(home_copy), str(finished_home)], check=True)
+    started = time.monotonic()
     assert run_kb("ingest", str(manifest), home=finished_home).returncode == 0
+    duration = time.monotonic() - started
     after = snapshot(finished_home)
     assert after != before
     chance = random.Random(2026)
-    for trial in range(3):
+    for trial in range(4):
         process = start_ingest(home_copy, manifest)
-        time.sleep(chance.uniform(0.5, 4.0))
+        # Anywhere from start-up to the final commit.
+        time.sleep(chance.uniform(0.3, 0.95) * duration)
+        assert process.poll() is None, "the ingest ended before it could be killed"
         process.send_signal(signal.SIGKILL)
         process.wait()
         assert snapshot(home_copy) in (before, after), f"trial {trial}: index is half-way"
