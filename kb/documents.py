@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb import engine, settings
+from kb import engine, index, settings
 from kb.errors import DocumentNotFound
 from kb.search import hit_json
 
@@ -64,8 +64,6 @@ def index_stats(home: Path | None = None) -> dict:
 
 def remove_document(doc_id: str, home: Path, on_wait=None) -> None:
     """Remove a document and its passages from the index."""
-    from kb import index
-
     with index.writer_lock(home, on_wait=on_wait):
         with engine.searching(settings.index_dir(home)) as searcher:
             if engine.document_record(searcher, doc_id) is None:
