@@ -1,4 +1,4 @@
-"""The ingest pipeline: fetch → detect → parse → clean → segment → index."""
+"""The ingest pipeline: fetch → detect → parse → clean → segment → tag → index."""
 from __future__ import annotations
 
 import logging
@@ -14,6 +14,7 @@ from ingest.parsers import parse
 from ingest.segment import segment
 from kb import index, settings
 from kb.errors import EmptyDocument, KBError
+from kb.tagging import tag_passages
 from kb.model import Document, Passage
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ Progress = Callable[[int, int, str, str], None]
 
 
 def read_source(entry: ManifestEntry, home: Path) -> tuple[Document, list[Passage]]:
-    """Run a source through fetch, detect, parse, clean and segment."""
+    """Run a source through fetch, detect, parse, clean, segment and tag."""
     fetched = fetch(entry.source, entry.base_dir, settings.cache_dir(home), timeout=settings.fetch_timeout())
     data = fetched.read_bytes()
     fmt = detect_format(data, fetched.name, entry.source)
@@ -53,7 +54,7 @@ def read_source(entry: ManifestEntry, home: Path) -> tuple[Document, list[Passag
     passages = segment(blocks, entry.id)
     if not passages:
         raise EmptyDocument("no text found", entry.source)
-    return entry.document(sha256=fetched.sha256, fmt=fmt), passages
+    return entry.document(sha256=fetched.sha256, fmt=fmt), tag_passages(passages)
 
 
 def ingest(

@@ -40,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--home", help="data directory (default: $KB_HOME or ./var)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each step")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for register in (add_ingest, add_add, add_search, add_show, add_documents, add_remove, add_stats, add_serve):
+    for register in (add_ingest, add_add, add_search, add_show, add_documents, add_remove, add_stats,
+                     add_retag, add_eval_themes, add_serve):
         register(commands)
     return parser
 
@@ -213,13 +214,29 @@ def run_show(args) -> int:
     doc = shown["document"]
     print(doc["title"])
     print(" · ".join(x for x in (doc["issuer"], doc["place"], doc["date"], doc["doc_type"]) if x))
+    if doc["themes"]:
+        print("themes: " + ", ".join(f"{theme} {n}" for theme, n in doc["themes"].items()))
     for passage in shown["passages"]:
         depth = 1 + bool(passage["parent"])
         indent = "    " * depth
         label = " ".join(x for x in (passage["number"], f"[{passage['role']}]") if x)
         print()
         print(textwrap.fill(f"{label} {passage['text']}", width=100, initial_indent=indent, subsequent_indent=indent))
+        for line in _tag_lines(passage):
+            print(f"{indent}  {line}")
     return 0
+
+
+def _tag_lines(passage: dict) -> list[str]:
+    """Each theme with the words that triggered it, then the entities named."""
+    lines = []
+    for theme in passage["themes"]:
+        words = dict.fromkeys(f'"{e["match"]}"' for e in passage["evidence"] if e["theme"] == theme)
+        lines.append(f"theme {theme}: {', '.join(words)}")
+    for field, label in (("orgs", "orgs"), ("places", "places"), ("instruments", "instruments")):
+        if passage[field]:
+            lines.append(f"{label}: {', '.join(passage[field])}")
+    return lines
 
 
 def add_documents(commands) -> None:
@@ -272,6 +289,46 @@ def run_stats(args) -> int:
     print("by type: " + ", ".join(f"{k} {v}" for k, v in stats["doc_types"].items()))
     print("by year: " + ", ".join(f"{k} {v}" for k, v in stats["years"].items()))
     return 0
+
+
+def add_retag(commands) -> None:
+    cmd = commands.add_parser("retag", help="tag stored passages again after a taxonomy change")
+    cmd.set_defaults(run=run_retag)
+
+
+def run_retag(args) -> int:
+    from kb.index import retag
+
+    report = retag(settings.kb_home(), on_wait=_say)
+    for theme in sorted(set(report.gained) | set(report.lost)):
+        print(f"{theme:22} +{report.gained.get(theme, 0):<5} -{report.lost.get(theme, 0)}")
+    print(f"{report.passages} passages tagged again; {report.documents_changed} documents changed", file=sys.stderr)
+    return 0
+
+
+def add_eval_themes(commands) -> None:
+    cmd = commands.add_parser("eval-themes", help="measure theme tagging against hand-labelled passages")
+    cmd.add_argument("gold", nargs="?", metavar="GOLD", default=None,
+                     help="JSON lines with text and themes (default: tests/data/themes_gold.jsonl)")
+    cmd.add_argument("--errors", action="store_true", help="list the passages where tagging disagrees")
+    cmd.set_defaults(run=run_eval_themes)
+
+
+def run_eval_themes(args) -> int:
+    from kb.evaluation import DEFAULT_GOLD, evaluate, load_gold
+
+    result = evaluate(load_gold(Path(args.gold) if args.gold else DEFAULT_GOLD))
+    print(f"{'theme':22} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}")
+    rows = sorted(result.themes.items(), key=lambda item: (-item[1].support, item[0]))
+    for theme, score in rows + [("micro average", result.micro)]:
+        print(f"{theme:22} {score.precision:9.3f} {score.recall:7.3f} {score.f1:6.3f} {score.support:8}")
+    if args.errors:
+        for error in result.errors:
+            print(f"\n{error['id']}: extra {error['extra']}, missing {error['missing']}\n    {error['text'][:200]}")
+    missed = result.shortfalls()
+    for shortfall in missed:
+        print(f"below target: {shortfall}", file=sys.stderr)
+    return EXIT_FAILED if missed else 0
 
 
 def add_serve(commands) -> None:

@@ -9,7 +9,7 @@ from kb.search import hit_json
 
 DOCUMENT_FIELDS = (
     "id", "title", "issuer", "doc_type", "date", "year", "place", "language",
-    "url", "source", "format", "sha256", "passages",
+    "url", "source", "format", "sha256", "passages", "themes",
 )
 
 
@@ -17,6 +17,7 @@ def document_json(record: dict) -> dict:
     """Shape a stored document record as the JSON of a document."""
     data = {name: record.get(name) for name in DOCUMENT_FIELDS}
     data["id"] = record["doc_id"]
+    data["themes"] = dict(record.get("theme_counts") or {})
     for name in ("date", "place", "language", "url", "source", "format", "sha256"):
         data[name] = data[name] or ""
     return data

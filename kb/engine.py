@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator
 
 from whoosh import analysis, fields, highlight, index, qparser, query, sorting
 from whoosh.index import EmptyIndexError, LockError
 
-from kb.errors import BadQuery, IndexBusy, IndexMissing
+from kb.errors import BadQuery, IndexBusy, IndexMissing, IndexOutdated
 from kb.model import Document, Passage
 
 _lowercase_id = analysis.IDTokenizer() | analysis.LowercaseFilter()
@@ -61,6 +61,9 @@ SCHEMA = fields.Schema(
     format=fields.STORED,
     fingerprint=fields.STORED,
     passages=fields.STORED,
+    theme_counts=fields.STORED,
+    # Passage records: why each theme is there.
+    evidence=fields.STORED,
 )
 TAG_FIELDS = ("themes", "orgs", "places", "instruments")
 NUMERIC_FIELDS = ("year", "seq", "page")
@@ -72,7 +75,7 @@ QUERY_FIELDS = {
     "doc": "doc_id", "number": "number", "heading": "heading", "role": "role",
     "verb": "verb", "themes": "themes", "theme": "themes",
     "orgs": "orgs", "org": "orgs", "organisations": "orgs",
-    "places": "places", "country": "places", "instruments": "instruments",
+    "places": "places", "country": "places", "region": "places", "instruments": "instruments",
     "instrument": "instruments",
 }
 FACET_FIELDS = ("doc_type", "year", "issuer", "role", "verb") + TAG_FIELDS
@@ -99,9 +102,16 @@ class EngineResult:
 def create_or_open(path: Path):
     """Open the index at path, creating an empty one first if there is none."""
     path.mkdir(parents=True, exist_ok=True)
-    if index.exists_in(str(path)):
-        return index.open_dir(str(path))
-    return index.create_in(str(path), SCHEMA)
+    if not index.exists_in(str(path)):
+        return index.create_in(str(path), SCHEMA)
+    ix = index.open_dir(str(path))
+    if set(ix.schema.names()) != set(SCHEMA.names()):
+        ix.close()
+        raise IndexOutdated(
+            "this index was built by another version of atkb: delete the folder and run `kb ingest`",
+            str(path),
+        )
+    return ix
 
 
 def open_existing(path: Path):
@@ -128,7 +138,7 @@ class IndexWriter:
     def replace_document(self, document: Document, passages: list[Passage], fingerprint: str) -> None:
         """Index a document and its passages in place of any earlier version."""
         self.delete_document(document.id)
-        self._writer.add_document(**_document_fields(document, fingerprint, len(passages)))
+        self._writer.add_document(**_document_fields(document, fingerprint, passages))
         for passage in passages:
             self._writer.add_document(**_passage_fields(document, passage))
 
@@ -161,7 +171,16 @@ def writing(path: Path) -> Iterator[IndexWriter]:
         ix.close()
 
 
-def _document_fields(document: Document, fingerprint: str, count: int) -> dict:
+def theme_counts(passages: list[Passage]) -> dict[str, int]:
+    """Count the passages of a document that carry each theme."""
+    counts: dict[str, int] = {}
+    for passage in passages:
+        for theme in passage.themes:
+            counts[theme] = counts.get(theme, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _document_fields(document: Document, fingerprint: str, passages: list[Passage]) -> dict:
     return {
         "kind": "document",
         "passage_id": f"{document.id}:0",
@@ -173,7 +192,8 @@ def _document_fields(document: Document, fingerprint: str, count: int) -> dict:
         "sha256": document.sha256,
         "format": document.format,
         "fingerprint": fingerprint,
-        "passages": count,
+        "passages": len(passages),
+        "theme_counts": theme_counts(passages),
     }
 
 
@@ -210,6 +230,7 @@ def _passage_fields(document: Document, passage: Passage) -> dict:
         data["page"] = passage.page
     for name in TAG_FIELDS:
         data[name] = ",".join(getattr(passage, name))
+    data["evidence"] = [asdict(e) for e in passage.evidence]
     return data
 
 
@@ -316,7 +337,7 @@ def _value_query(schema, field: str, value: str):
         return query.Term(field, schema[field].to_bytes(number))
     if field in ("text", "exact", "title", "heading"):
         return qparser.QueryParser(field, schema).parse(f'"{value}"')
-    return query.Term(field, value.lower() if field != "doc_id" else value)
+    return _place_either_way(query.Term(field, value.lower() if field != "doc_id" else value))
 
 
 FIELD_PREFIX = re.compile(r'(?<![\w"])([A-Za-z_]+):')
@@ -333,10 +354,17 @@ def parse_query(schema, text: str):
         return None
     _check_syntax(text)
     parser = qparser.QueryParser("text", schema)
-    parsed = parser.parse(_outside_quotes(text, _canonical_field_names))
+    parsed = parser.parse(_outside_quotes(text, _canonical_field_names)).accept(_place_either_way)
     if parsed is query.NullQuery:
         raise BadQuery('nothing to search for: every word is too common (try exact:"...")', text)
     return parsed
+
+
+def _place_either_way(node):
+    """place:X finds passages from documents issued at X or naming X."""
+    if isinstance(node, query.Term) and node.fieldname == "place":
+        return query.Or([node, query.Term("places", node.text)])
+    return node
 
 
 def _outside_quotes(text: str, change) -> str:

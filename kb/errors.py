@@ -42,6 +42,10 @@ class IndexMissing(KBError):
     """There is no index yet under the data directory."""
 
 
+class IndexOutdated(KBError):
+    """The index on disk was built with another schema."""
+
+
 class IndexBusy(KBError):
     """Another process holds the index writer lock."""
 

@@ -8,18 +8,20 @@ import logging
 import os
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
 from kb import engine, settings
 from kb.errors import IndexBusy, IndexMissing
-from kb.model import Document
+from kb.model import Document, Evidence, Passage
+from kb.tagging import tag_passages
 
 log = logging.getLogger(__name__)
 
 # Bump when parsing, cleaning or segmentation change what a source yields, so
 # that the next ingest redoes documents whose bytes did not change.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 def fingerprint(document: Document) -> str:
@@ -83,3 +85,68 @@ def stored_fingerprints(home: Path) -> dict[str, str]:
 def writing(home: Path):
     """Open the index writer of a data directory (see engine.writing)."""
     return engine.writing(settings.index_dir(home))
+
+
+@dataclass
+class RetagReport:
+    """What re-tagging changed: passages that gained or lost each theme."""
+
+    passages: int = 0
+    documents_changed: int = 0
+    gained: dict[str, int] = field(default_factory=dict)
+    lost: dict[str, int] = field(default_factory=dict)
+
+
+def document_from_record(record: dict) -> Document:
+    """Rebuild a Document from its stored index record."""
+    return Document(
+        id=record["doc_id"], title=record.get("title", ""), issuer=record.get("issuer", ""),
+        doc_type=record.get("doc_type", ""), source=record.get("source", ""),
+        date=record.get("date", ""), place=record.get("place", ""),
+        language=record.get("language", "en"), url=record.get("url", ""),
+        sha256=record.get("sha256", ""), format=record.get("format", ""),
+    )
+
+
+def passage_from_record(record: dict) -> Passage:
+    """Rebuild a Passage, with its tags, from its stored index record."""
+    def tags(name: str) -> tuple[str, ...]:
+        return tuple(v for v in (record.get(name) or "").split(",") if v)
+
+    return Passage(
+        doc_id=record["doc_id"], seq=record["seq"], text=record.get("text", ""),
+        number=record.get("number", ""), role=record.get("role", "body"), verb=record.get("verb", ""),
+        heading=record.get("heading", ""), parent=record.get("parent", ""), page=record.get("page"),
+        themes=tags("themes"), orgs=tags("orgs"), places=tags("places"), instruments=tags("instruments"),
+        evidence=tuple(Evidence(**e) for e in record.get("evidence") or ()),
+    )
+
+
+def retag(home: Path, on_wait: Callable[[str], None] | None = None) -> RetagReport:
+    """Tag every stored passage again with the current taxonomy, without re-parsing."""
+    report = RetagReport()
+    with writer_lock(home, on_wait=on_wait):
+        with engine.searching(settings.index_dir(home)) as searcher:
+            stored = [
+                (record, [passage_from_record(p) for p in engine.passage_records(searcher, record["doc_id"])])
+                for record in engine.document_records(searcher)
+            ]
+        with writing(home) as writer:
+            for record, passages in stored:
+                retagged = tag_passages(passages)
+                report.passages += len(passages)
+                _count_changes(passages, retagged, report)
+                if retagged != passages:
+                    report.documents_changed += 1
+                    writer.replace_document(document_from_record(record), retagged, record.get("fingerprint", ""))
+            if not report.documents_changed:
+                writer.discard()
+    return report
+
+
+def _count_changes(before: list[Passage], after: list[Passage], report: RetagReport) -> None:
+    for old, new in zip(before, after):
+        for theme in set(new.themes) - set(old.themes):
+            report.gained[theme] = report.gained.get(theme, 0) + 1
+        for theme in set(old.themes) - set(new.themes):
+            report.lost[theme] = report.lost.get(theme, 0) + 1

@@ -49,6 +49,15 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """Why a passage carries a theme: the words that matched and the pattern that fired."""
+
+    theme: str
+    match: str
+    pattern: str
+
+
+@dataclass(frozen=True)
 class Passage:
     """One paragraph, numbered clause or list item of a document."""
 
@@ -65,6 +74,7 @@ class Passage:
     orgs: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     instruments: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
 
     @property
     def passage_id(self) -> str:
@@ -73,7 +83,7 @@ class Passage:
     def to_json(self) -> dict:
         data = asdict(self)
         data["passage_id"] = self.passage_id
-        for name in ("themes", "orgs", "places", "instruments"):
+        for name in ("themes", "orgs", "places", "instruments", "evidence"):
             data[name] = list(data[name])
         return data
 

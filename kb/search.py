@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from kb import engine, settings
-from kb.errors import BadQuery
+from kb.errors import BadQuery, KBError
+from kb.taxonomy import load_entities
 
 # Fields of a hit, in the order the JSON shows them.
 HIT_FIELDS = (
     "doc_id", "passage_id", "seq", "number", "role", "verb", "heading", "parent",
     "page", "title", "issuer", "doc_type", "date", "year", "place", "language",
-    "text", "snippet", "themes", "orgs", "places", "instruments",
+    "text", "snippet", "themes", "orgs", "places", "instruments", "evidence",
 )
 FILTER = re.compile(r"^\s*([A-Za-z_]+)\s*(!?=)\s*(.*?)\s*$")
 MAX_LIMIT = 1000
@@ -77,15 +79,40 @@ def search(request: SearchRequest, home: Path | None = None) -> SearchResult:
             limit=request.limit, offset=request.offset, sort=request.sort,
         )
     hits = [hit_json(hit.fields, hit.snippet) for hit in found.hits]
-    return SearchResult(request, found.total, hits, found.facets)
+    return SearchResult(request, found.total, hits, display_facets(found.facets))
+
+
+def entity_names() -> dict[str, str]:
+    """Map the lower-case form the index keeps to each entity's canonical name."""
+    return _entity_names(str(settings.entities_path()))
+
+
+@lru_cache(maxsize=2)
+def _entity_names(path: str) -> dict[str, str]:
+    try:
+        return {e.name.lower(): e.name for e in load_entities(Path(path))}
+    except KBError:
+        return {}
+
+
+def display_facets(facets: dict[str, dict]) -> dict[str, dict]:
+    """Show entity facet values under their canonical names ("GRETA", not "greta")."""
+    names = entity_names()
+    shown = dict(facets)
+    for field in ("orgs", "places", "instruments"):
+        if field in shown:
+            shown[field] = {names.get(value, value): n for value, n in shown[field].items()}
+    return shown
 
 
 def hit_json(record: dict, snippet: str = "") -> dict:
     """Shape a stored passage record as the JSON of a hit."""
     data = {name: record.get(name) for name in HIT_FIELDS}
     data["snippet"] = snippet or record.get("text", "")
+    names = entity_names()
     for name in engine.TAG_FIELDS:
-        data[name] = [v for v in (record.get(name) or "").split(",") if v]
+        data[name] = [names.get(v, v) for v in (record.get(name) or "").split(",") if v]
+    data["evidence"] = list(record.get("evidence") or [])
     for name in ("number", "role", "verb", "heading", "parent", "place", "date"):
         data[name] = data[name] or ""
     return data
