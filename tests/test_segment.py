@@ -111,3 +111,14 @@ def test_title_lines_joined_around_of_and_on(brdo):
     title = brdo[3]
     assert title.role == "heading"
     assert title.text.startswith("JOINT DECLARATION of the Ministers of Interior of South-East Europe on Strengthening")
+
+
+def test_markdown_headings_without_a_space_after_the_marks():
+    from ingest.parsers.text import parse_text
+
+    blocks = parse_text("####Non-punishment provision\n\nEach Party shall provide.\n\n#hashtag line\n")
+    assert [(b.kind, b.level, b.text) for b in blocks] == [
+        ("heading", 4, "Non-punishment provision"),
+        ("paragraph", 0, "Each Party shall provide."),
+        ("paragraph", 0, "#hashtag line"),
+    ]

@@ -7,7 +7,8 @@ from ingest.markers import NUMBERED, SENTENCE_END
 from ingest.parsers import parser
 from kb.model import Block
 
-HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# "## Title"; converters also write "####Title" with no space after two or more marks.
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$|^(#{2,6})(?=[^#\s])(.*?)\s*#*\s*$")
 LIST_ITEM = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 # A line break inside a paragraph is kept only where a sentence ends and a new
 # one starts; anything else is a wrapped line.
@@ -48,7 +49,8 @@ def parse_text(data: str) -> list[Block]:
             flush()
         elif heading:
             flush()
-            blocks.append(Block(heading.group(2), kind="heading", level=len(heading.group(1))))
+            marks, title = (heading.group(1), heading.group(2)) if heading.group(1) else heading.group(3, 4)
+            blocks.append(Block(title, kind="heading", level=len(marks)))
         elif item:
             flush()
             kind, level = "item", len(item.group(1).expandtabs(4)) // 2
