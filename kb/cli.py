@@ -339,13 +339,15 @@ def add_serve(commands) -> None:
 
 
 def run_serve(args) -> int:
+    import waitress
+
     from search_app import create_app
 
     app = create_app()
     host = args.host or settings.get("KB_HOST")
     port = args.port or int(settings.get("KB_PORT"))
-    print(f"serving {settings.kb_home()} on http://{host}:{port}/", file=sys.stderr)
-    app.run(host=host, port=port, threaded=True)
+    print(f"serving {settings.kb_home()} on http://{host}:{port}/ (read-only; Ctrl-C stops)", file=sys.stderr)
+    waitress.serve(app, host=host, port=port, threads=8, ident="atkb")
     return 0
 
 

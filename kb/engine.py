@@ -274,16 +274,21 @@ def search(
     offset: int = 0,
     sort: str = "relevance",
     facets: tuple[str, ...] = FACET_FIELDS,
+    value_groups: dict[str, dict[str, list[tuple[str, str]]]] | None = None,
 ) -> EngineResult:
     """Run a query with filters and return one page of hits with facet counts.
 
     Each filter is (field, value, negated); values of one field combine with
-    OR, different fields with AND.
+    OR, different fields with AND. value_groups counts named groups of values,
+    such as theme families: {facet: {group: [(field, value), ...]}}.
     """
     passages = query.Term("kind", "passage")
     parsed = parse_query(searcher.schema, text) or passages
     restrict = query.And([passages, *_filter_queries(searcher.schema, filters)])
     groups = {name: sorting.FieldFacet(name, allow_overlap=name in TAG_FIELDS) for name in facets}
+    for name, members in (value_groups or {}).items():
+        either = {group: query.Or([query.Term(f, v) for f, v in pairs]) for group, pairs in members.items()}
+        groups[name] = sorting.QueryFacet(either, allow_overlap=True)
     results = searcher.search(
         parsed,
         filter=restrict,
@@ -296,7 +301,7 @@ def search(
     results.formatter = _MarkFormatter()
     page = results[offset : offset + limit] if limit else []
     hits = [EngineHit(dict(hit), hit.highlights("text", top=2)) for hit in page]
-    counts = {name: _sorted_counts(results.groups(name)) for name in facets}
+    counts = {name: _sorted_counts(results.groups(name)) for name in groups}
     return EngineResult(total=len(results), hits=hits, facets=counts)
 
 
@@ -356,7 +361,7 @@ def parse_query(schema, text: str):
     parser = qparser.QueryParser("text", schema)
     parsed = parser.parse(_outside_quotes(text, _canonical_field_names)).accept(_place_either_way)
     if parsed is query.NullQuery:
-        raise BadQuery('nothing to search for: every word is too common (try exact:"...")', text)
+        raise BadQuery('nothing to search for: the words are too short or too common (try exact:"...")', text)
     return parsed
 
 

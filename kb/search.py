@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from kb import engine, settings
-from kb.errors import BadQuery, KBError
-from kb.taxonomy import load_entities
+from kb.errors import BadQuery
+from kb.citations import pinpoint
+from kb.taxonomy import current_entities, current_taxonomy
 
 # Fields of a hit, in the order the JSON shows them.
 HIT_FIELDS = (
     "doc_id", "passage_id", "seq", "number", "role", "verb", "heading", "parent",
     "page", "title", "issuer", "doc_type", "date", "year", "place", "language",
-    "text", "snippet", "themes", "orgs", "places", "instruments", "evidence",
+    "text", "snippet", "themes", "orgs", "places", "instruments", "evidence", "citation",
 )
 FILTER = re.compile(r"^\s*([A-Za-z_]+)\s*(!?=)\s*(.*?)\s*$")
 MAX_LIMIT = 1000
@@ -68,31 +68,54 @@ def _filter_label(spec: tuple[str, str, bool]) -> str:
 
 
 def search(request: SearchRequest, home: Path | None = None) -> SearchResult:
-    """Run a search over the passages of the index."""
+    """Run a search over the passages of the index.
+
+    Facets are counted as analysts expect from OR within a facet: the counts
+    of a facet with selected values ignore that facet's own selection, so the
+    other values show what choosing them too would add.
+    """
     if not 0 <= request.limit <= MAX_LIMIT:
         raise BadQuery(f"limit must be between 0 and {MAX_LIMIT}", str(request.limit))
     if request.offset < 0:
         raise BadQuery("offset must not be negative", str(request.offset))
+    filters = expand_theme_families(list(request.filters))
+    families = theme_families()
     with engine.searching(settings.index_dir(home)) as searcher:
         found = engine.search(
-            searcher, request.query, list(request.filters),
-            limit=request.limit, offset=request.offset, sort=request.sort,
+            searcher, request.query, filters, limit=request.limit, offset=request.offset,
+            sort=request.sort, value_groups={"theme_families": families},
         )
+        facets = dict(found.facets)
+        for field in sorted({engine.QUERY_FIELDS[name] for name, _, negated in filters if not negated}):
+            others = [f for f in filters if f[2] or engine.QUERY_FIELDS[f[0]] != field]
+            groups = {"theme_families": families} if field == "themes" else None
+            alone = engine.search(searcher, request.query, others, limit=0, facets=(field,), value_groups=groups)
+            facets.update(alone.facets)
     hits = [hit_json(hit.fields, hit.snippet) for hit in found.hits]
-    return SearchResult(request, found.total, hits, display_facets(found.facets))
+    return SearchResult(request, found.total, hits, display_facets(facets))
+
+
+def theme_families() -> dict[str, list[tuple[str, str]]]:
+    """Each parent of the taxonomy with the theme values that belong to it."""
+    taxonomy = current_taxonomy()
+    return {group.id: [("themes", t.id) for t in taxonomy.children(group.id)] for group in taxonomy.groups} if taxonomy else {}
+
+
+def expand_theme_families(filters: list[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
+    """Let theme=protection stand for any theme of the protection family."""
+    families = theme_families()
+    expanded = []
+    for name, value, negated in filters:
+        if engine.QUERY_FIELDS.get(name) == "themes" and value in families:
+            expanded += [(name, theme, negated) for _, theme in families[value]]
+        else:
+            expanded.append((name, value, negated))
+    return expanded
 
 
 def entity_names() -> dict[str, str]:
     """Map the lower-case form the index keeps to each entity's canonical name."""
-    return _entity_names(str(settings.entities_path()))
-
-
-@lru_cache(maxsize=2)
-def _entity_names(path: str) -> dict[str, str]:
-    try:
-        return {e.name.lower(): e.name for e in load_entities(Path(path))}
-    except KBError:
-        return {}
+    return {e.name.lower(): e.name for e in current_entities()}
 
 
 def display_facets(facets: dict[str, dict]) -> dict[str, dict]:
@@ -113,6 +136,7 @@ def hit_json(record: dict, snippet: str = "") -> dict:
     for name in engine.TAG_FIELDS:
         data[name] = [names.get(v, v) for v in (record.get(name) or "").split(",") if v]
     data["evidence"] = list(record.get("evidence") or [])
+    data["citation"] = pinpoint(data, data)
     for name in ("number", "role", "verb", "heading", "parent", "place", "date"):
         data[name] = data[name] or ""
     return data

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+from kb import settings
 from kb.errors import KBError
 
 ENTITY_KINDS = ("org", "place", "instrument")
@@ -100,3 +102,30 @@ def load_entities(path: Path) -> list[Entity]:
                 seen[alias.lower()] = name
             entities.append(Entity(kind, name, aliases))
     return entities
+
+
+def current_taxonomy() -> Taxonomy | None:
+    """The taxonomy in use (KB_THEMES), read once per version of the file; None if unreadable."""
+    path = settings.themes_path()
+    return _cached(load_taxonomy, str(path), _stamp(path))
+
+
+def current_entities() -> list[Entity]:
+    """The entity registry in use (KB_ENTITIES); empty if unreadable."""
+    path = settings.entities_path()
+    return _cached(load_entities, str(path), _stamp(path)) or []
+
+
+def _stamp(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+@lru_cache(maxsize=8)
+def _cached(loader, path: str, stamp: int):
+    try:
+        return loader(Path(path))
+    except TaxonomyError:
+        return None

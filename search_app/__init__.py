@@ -1,9 +1,26 @@
-"""The web application: search pages over the passage index."""
+"""The web application: faceted search pages and a JSON API over the passage index.
+
+The app only reads the index; adding documents stays a command-line job (`kb ingest`).
+"""
 from __future__ import annotations
 
 from flask import Flask
 
 from kb import settings
+
+# Pages load nothing from elsewhere and run no inline script.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -12,7 +29,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(KB_HOME=str(settings.kb_home()), MAX_CONTENT_LENGTH=1024 * 1024)
     if test_config:
         app.config.update(test_config)
-    from search_app import views
+    from search_app import api, views
 
     views.init_app(app)
+    api.init_app(app)
+    app.json.sort_keys = False  # keep facet values in count order
+    app.after_request(add_security_headers)
     return app
+
+
+def add_security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response

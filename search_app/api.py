@@ -1,0 +1,58 @@
+"""The JSON API: the same searches and documents as the pages and the CLI."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from kb.documents import list_documents, show_document
+from kb.errors import BadQuery, DocumentNotFound, IndexMissing
+from kb.search import search
+from search_app.facets import facet_views
+from search_app.params import PageState
+from search_app.views import home_dir
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+
+
+@bp.errorhandler(BadQuery)
+def bad_query(error):
+    return jsonify(error=str(error)), 400
+
+
+@bp.errorhandler(DocumentNotFound)
+def unknown_document(error):
+    return jsonify(error=str(error)), 404
+
+
+@bp.errorhandler(IndexMissing)
+def no_index(error):
+    return jsonify(error=str(error)), 503
+
+
+@bp.get("/search")
+def api_search():
+    """Passages matching the page's parameters, as `kb search --json` prints them."""
+    state = PageState.from_args(request.args)
+    return jsonify(search(state.request(), home_dir()).to_json())
+
+
+@bp.get("/facets")
+def api_facets():
+    """Facets with counts and the links that toggle each value."""
+    state = PageState.from_args(request.args)
+    result = search(state.changed(per_page=1).request(), home_dir())
+    return jsonify(query=state.q, total=result.total, facets=[f.to_json() for f in facet_views(result, state)])
+
+
+@bp.get("/documents")
+def api_documents():
+    return jsonify(documents=list_documents(home_dir()))
+
+
+@bp.get("/documents/<doc_id>")
+def api_document(doc_id: str):
+    """A document and its passages, as `kb show --json` prints them."""
+    return jsonify(show_document(doc_id, home_dir()))
