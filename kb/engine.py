@@ -261,6 +261,43 @@ def passage_records(searcher, doc_id: str) -> list[dict]:
     return sorted(records, key=lambda r: r["seq"])
 
 
+def iter_passage_records(searcher):
+    """Yield the stored record of every passage, document by document, without sorting."""
+    for fields in searcher.documents(kind="passage"):
+        yield dict(fields)
+
+
+def generation(path: Path) -> int:
+    """The number of the last committed generation of the index (-1 if none)."""
+    try:
+        ix = index.open_dir(str(path))
+    except (EmptyIndexError, FileNotFoundError, OSError):
+        return -1
+    try:
+        return ix.latest_generation()
+    finally:
+        ix.close()
+
+
+def iter_matches(
+    searcher,
+    text: str,
+    filters: list[tuple[str, str, bool]] = (),
+    *,
+    sort: str = "relevance",
+):
+    """Yield the stored record of every matching passage, in order, one at a time.
+
+    Nothing is highlighted and no facet counted, so exports of any size stay small.
+    """
+    passages = query.Term("kind", "passage")
+    parsed = parse_query(searcher.schema, text) or passages
+    restrict = query.And([passages, *_filter_queries(searcher.schema, filters)])
+    results = searcher.search(parsed, filter=restrict, limit=None, sortedby=_sort_facets(sort))
+    for _, docnum in results.top_n:
+        yield dict(searcher.stored_fields(docnum))
+
+
 def count_passages(searcher) -> int:
     return searcher.doc_frequency("kind", "passage")
 

@@ -95,6 +95,17 @@ def search(request: SearchRequest, home: Path | None = None) -> SearchResult:
     return SearchResult(request, found.total, hits, display_facets(facets))
 
 
+def iter_matches(request: SearchRequest, home: Path | None = None):
+    """Yield every passage matching a request as hit JSON (no snippet), in order.
+
+    For exports and views over all matches: memory stays flat however many match.
+    """
+    filters = expand_theme_families(list(request.filters))
+    with engine.searching(settings.index_dir(home)) as searcher:
+        for record in engine.iter_matches(searcher, request.query, filters, sort=request.sort):
+            yield hit_json(record)
+
+
 def theme_families() -> dict[str, list[tuple[str, str]]]:
     """Each parent of the taxonomy with the theme values that belong to it."""
     taxonomy = current_taxonomy()
