@@ -15,21 +15,19 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from kb import settings
 from kb.errors import KBError
 from kb.model import Evidence, Passage
+from kb.patterns import WordIndex, matcher_patterns, parse_pattern
 from kb.taxonomy import TaxonomyError, load_entities, load_taxonomy
 
 ENTITY_LABELS = {"org": "ORG", "place": "PLACE", "instrument": "INSTRUMENT"}
 BATCH_SIZE = 256
 if not Doc.has_extension("atkb_evidence"):
     Doc.set_extension("atkb_evidence", default=())
-if not Token.has_extension("atkb_forms"):
-    # "lemma|form": lets one pattern position mix inflected and exact words.
-    Token.set_extension("atkb_forms", default="")
 
 # Titles of documents cited by name: "the Joint Declaration on ...", "the Plan to ...".
 TITLE_HEADS = {
@@ -62,7 +60,6 @@ class LemmaNorms:
             self.table = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
         for token in doc:
             token.norm_ = self.table.get(token.lower_, token.lower_)
-            token._.atkb_forms = f"{token.norm_}|{token.lower_}"
         return doc
 
 
@@ -104,25 +101,27 @@ class ThemeMatcher:
 
     def __init__(self, nlp: Language, path: Path):
         self.taxonomy = load_taxonomy(path)
-        self.matcher = Matcher(nlp.vocab)
-        self.excluder = Matcher(nlp.vocab)
         norm = _norm_function(nlp)
+        self.finders = (PatternFinder(nlp), PatternFinder(nlp))  # themes, exclusions
         for theme in self.taxonomy.themes:
-            for pattern in theme.patterns:
-                self.matcher.add(f"{theme.id}\t{pattern}", compile_pattern(pattern, norm, path))
-            for pattern in theme.exclude:
-                self.excluder.add(theme.id, compile_pattern(pattern, norm, path))
+            for finder, patterns in zip(self.finders, (theme.patterns, theme.exclude)):
+                for pattern in patterns:
+                    try:
+                        finder.add(f"{theme.id}\t{pattern}", parse_pattern(pattern, norm))
+                    except ValueError as problem:
+                        raise TaxonomyError(str(problem), str(path)) from None
         self.anywhere = {t.id for t in self.taxonomy.themes if t.in_titles}
 
     def __call__(self, doc: Doc) -> Doc:
+        themes, exclusions = (finder.matches(doc) for finder in self.finders)
         excluded: dict[str, list[tuple[int, int]]] = {}
-        for match_id, start, end in self.excluder(doc):
-            excluded.setdefault(doc.vocab.strings[match_id], []).append((start, end))
+        for key, start, end in exclusions:
+            excluded.setdefault(key.split("\t")[0], []).append((start, end))
         named = [(e.start, e.end) for e in doc.ents] + quoted_spans(doc)
         titles = title_spans(doc)
         evidence, seen = [], set()
-        for match_id, start, end in sorted(self.matcher(doc), key=lambda m: (m[1], -m[2])):
-            theme, pattern = doc.vocab.strings[match_id].split("\t")
+        for key, start, end in sorted(themes, key=lambda m: (m[1], -m[2])):
+            theme, pattern = key.split("\t")
             if _overlaps(excluded.get(theme, ()), start, end) or _within(named, start, end):
                 continue
             if theme not in self.anywhere and _within(titles, start, end):
@@ -132,6 +131,26 @@ class ThemeMatcher:
                 evidence.append(Evidence(theme, doc[start:end].text, pattern))
         doc._.atkb_evidence = tuple(evidence)
         return doc
+
+
+class PatternFinder:
+    """Finds compiled patterns: one-word ones by lookup, longer ones with spaCy's Matcher."""
+
+    def __init__(self, nlp: Language):
+        self.words = WordIndex()
+        self.matcher = Matcher(nlp.vocab)
+
+    def add(self, key: str, variants: list[list]) -> None:
+        for variant in variants:
+            if len(variant) == 1:
+                self.words.add(variant[0], key)
+            else:
+                self.matcher.add(key, matcher_patterns(variant))
+
+    def matches(self, doc: Doc) -> list[tuple[str, int, int]]:
+        found = self.words.matches(doc)
+        found += [(doc.vocab.strings[m], start, end) for m, start, end in self.matcher(doc)]
+        return found
 
 
 def _overlaps(spans, start: int, end: int) -> bool:
@@ -183,50 +202,6 @@ def _title_end(doc: Doc, i: int) -> int:
 def _norm_function(nlp: Language):
     table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
     return lambda word: table.get(word.lower(), word.lower())
-
-
-def compile_pattern(pattern: str, norm, source: Path) -> list[list[dict]]:
-    """Turn one phrase of the pattern language into spaCy Matcher patterns.
-
-    See the header of corpus/themes.toml for the language.
-    """
-    variants: list[list[list[dict]]] = []
-    for word in pattern.split():
-        if re.fullmatch(r"~\d", word):
-            variants.append([[{"OP": f"{{,{word[1:]}}}"}]])
-        elif "-" in word.strip("-") and not word.startswith("="):
-            parts = word.split("-")
-            variants.append([
-                [_token(parts[0], norm), {"ORTH": "-"}, *[_token(p, norm) for p in parts[1:]]],
-                [_token(p, norm) for p in parts],
-                [_token("".join(parts), norm)],
-            ])
-        else:
-            variants.append([[_token(word, norm)]])
-    if not variants or "OP" in variants[0][0][0] or "OP" in variants[-1][0][0]:
-        raise TaxonomyError(f"pattern {pattern!r} must start and end with a word", str(source))
-    return [sum(choice, []) for choice in itertools.product(*variants)]
-
-
-def _token(word: str, norm) -> dict:
-    """One pattern position: "word" (any inflection), "word*" (a prefix),
-    "=word" (this form only), or alternatives of these joined by "|"."""
-    options = word.split("|")
-    if len(options) == 1 and word.startswith("="):
-        return {"LOWER": word[1:].lower()}
-    if not any(o.endswith("*") or o.startswith("=") for o in options):
-        forms = sorted({norm(o) for o in options})
-        return {"NORM": forms[0]} if len(forms) == 1 else {"NORM": {"IN": forms}}
-    alternatives = "|".join(_form_regex(o, norm) for o in options)
-    return {"_": {"atkb_forms": {"REGEX": f"(?:{alternatives})"}}}
-
-
-def _form_regex(option: str, norm) -> str:
-    if option.startswith("="):
-        return rf"\|{re.escape(option[1:].lower())}$"
-    if option.endswith("*"):
-        return rf"^{re.escape(option[:-1].lower())}"
-    return rf"^{re.escape(norm(option))}\|"
 
 
 @lru_cache(maxsize=4)
