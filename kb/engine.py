@@ -6,7 +6,10 @@ nothing, query parsing and the searches the rest of atkb asks for.
 from __future__ import annotations
 
 import re
+import threading
+from collections import Counter
 from contextlib import contextmanager
+from itertools import chain
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator
@@ -20,6 +23,9 @@ from kb.model import Document, Passage
 _lowercase_id = analysis.IDTokenizer() | analysis.LowercaseFilter()
 # Exact wording: every word kept, stop words included, nothing stemmed.
 _exact = analysis.RegexTokenizer() | analysis.LowercaseFilter()
+# Word pairs ("human beings", "in human"): a phrase becomes an AND of its pairs,
+# which needs no positions and stays fast when the phrase has common words.
+_pairs = analysis.RegexTokenizer() | analysis.LowercaseFilter() | analysis.ShingleFilter(size=2, sep=" ")
 
 
 def _facet_id() -> fields.ID:
@@ -37,6 +43,7 @@ SCHEMA = fields.Schema(
     seq=fields.NUMERIC(stored=True, sortable=True),
     text=fields.TEXT(analyzer=analysis.StemmingAnalyzer(), stored=True),
     exact=fields.TEXT(analyzer=_exact, phrase=True),
+    pairs=fields.TEXT(analyzer=_pairs, phrase=False),
     title=fields.TEXT(stored=True),
     issuer=_facet_id(),
     doc_type=_facet_id(),
@@ -147,11 +154,14 @@ class IndexWriter:
 
 
 @contextmanager
-def writing(path: Path) -> Iterator[IndexWriter]:
-    """Yield a writer that commits only if the block finishes without error."""
+def writing(path: Path, procs: int = 1) -> Iterator[IndexWriter]:
+    """Yield a writer that commits only if the block finishes without error.
+
+    With procs > 1, Whoosh indexes in that many processes (for rebuilds).
+    """
     ix = create_or_open(path)
     try:
-        writer = ix.writer()
+        writer = ix.writer(procs=procs, limitmb=256) if procs > 1 else ix.writer()
     except LockError:
         raise IndexBusy("another process is writing the index", str(path)) from None
     index_writer = IndexWriter(writer)
@@ -219,6 +229,7 @@ def _passage_fields(document: Document, passage: Passage) -> dict:
         "seq": passage.seq,
         "text": passage.text,
         "exact": passage.text,
+        "pairs": passage.text,
         **_metadata(document),
         "number": passage.number,
         "heading": passage.heading,
@@ -234,15 +245,49 @@ def _passage_fields(document: Document, passage: Passage) -> dict:
     return data
 
 
-@contextmanager
 def searching(path: Path):
-    """Yield a searcher over the last committed state of the index."""
-    ix = open_existing(path)
+    """Yield a searcher over the last committed state of the index.
+
+    Searchers are kept open between calls, one per thread, and refreshed when
+    a new generation has been committed, so a served app sees new documents
+    without a restart and never pays for opening the index per request.
+    """
+    return _held_searcher(path)
+
+
+_held = threading.local()
+
+
+@contextmanager
+def _held_searcher(path: Path):
+    held = getattr(_held, "searchers", None)
+    if held is None:
+        held = _held.searchers = {}
+    key = str(path.resolve())
+    entry = held.get(key)
+    if entry is None:
+        ix = open_existing(path)
+        entry = held[key] = [ix, ix.searcher()]
+    ix, searcher = entry
     try:
-        with ix.searcher() as searcher:
-            yield searcher
-    finally:
+        if not searcher.up_to_date():
+            entry[1] = searcher = searcher.refresh()
+    except (OSError, EmptyIndexError):
+        # The folder was replaced or removed: start again from what is there now.
+        held.pop(key, None)
+        searcher.close()
+        with _held_searcher(path) as fresh:
+            yield fresh
+        return
+    yield searcher
+
+
+def release_searchers() -> None:
+    """Close the searchers this thread holds (before deleting an index folder)."""
+    for ix, searcher in getattr(_held, "searchers", {}).values():
+        searcher.close()
         ix.close()
+    _held.searchers = {}
 
 
 def document_records(searcher) -> list[dict]:
@@ -319,27 +364,157 @@ def search(
     OR, different fields with AND. value_groups counts named groups of values,
     such as theme families: {facet: {group: [(field, value), ...]}}.
     """
-    passages = query.Term("kind", "passage")
-    parsed = parse_query(searcher.schema, text) or passages
-    restrict = query.And([passages, *_filter_queries(searcher.schema, filters)])
-    groups = {name: sorting.FieldFacet(name, allow_overlap=name in TAG_FIELDS) for name in facets}
-    for name, members in (value_groups or {}).items():
-        either = {group: query.Or([query.Term(f, v) for f, v in pairs]) for group, pairs in members.items()}
-        groups[name] = sorting.QueryFacet(either, allow_overlap=True)
+    parsed = parse_query(searcher.schema, text)
+    scoring, ranges = _split_ranges(parsed)
+    matched = _matching_docnums(searcher, scoring, filters, ranges)
     results = searcher.search(
-        parsed,
-        filter=restrict,
+        scoring or query.Term("kind", "passage"),
+        filter=set(matched),
         limit=max(offset + limit, 1),
         sortedby=_sort_facets(sort),
-        groupedby=groups or None,
-        maptype=sorting.Count,
     )
+    # Highlighting re-reads the text: only the page shown is highlighted.
+    results.q = highlight_query(searcher.schema, text, parsed) if parsed is not None else results.q
     results.fragmenter = highlight.ContextFragmenter(maxchars=300, surround=60)
     results.formatter = _MarkFormatter()
     page = results[offset : offset + limit] if limit else []
     hits = [EngineHit(dict(hit), hit.highlights("text", top=2)) for hit in page]
-    counts = {name: _sorted_counts(results.groups(name)) for name in groups}
-    return EngineResult(total=len(results), hits=hits, facets=counts)
+    table = _facet_table(searcher)
+    counts = {name: _sorted_counts(table.counts(name, matched)) for name in facets}
+    for name, members in (value_groups or {}).items():
+        counts[name] = _sorted_counts(table.group_counts(members, matched))
+    return EngineResult(total=len(matched), hits=hits, facets=counts)
+
+
+def _matching_docnums(searcher, parsed, filters, ranges=()) -> frozenset:
+    """The numbers of the passages that match the query, its ranges and every filter.
+
+    The query's matches and each filter's matches are remembered for the
+    searcher's generation, so clicking through facets repeats little work.
+    Ranges (year:[2018 TO 2022]) are read from the facet table, not from
+    Whoosh's numeric terms, which are slow to enumerate.
+    """
+    found = _docs_for(searcher, query.Term("kind", "passage"))
+    if parsed is not None:
+        found = found & _docs_for(searcher, parsed)
+    for restriction in _filter_queries(searcher.schema, filters):
+        found = found & _docs_for(searcher, restriction)
+    for numeric in ranges:
+        found = found & _facet_table(searcher).docs_in_range(numeric)
+    return found
+
+
+def _split_ranges(parsed):
+    """Separate top-level numeric ranges, which only filter, from the words that score."""
+    if isinstance(parsed, query.NumericRange) and parsed.fieldname in FACET_FIELDS:
+        return None, [parsed]
+    if not isinstance(parsed, query.And):
+        return parsed, []
+    ranges = [q for q in parsed.subqueries if isinstance(q, query.NumericRange) and q.fieldname in FACET_FIELDS]
+    rest = [q for q in parsed.subqueries if q not in ranges]
+    scoring = None if not rest else rest[0] if len(rest) == 1 else query.And(rest)
+    return scoring, ranges
+
+
+def _docs_for(searcher, q) -> frozenset:
+    cache = _docs_cache(searcher)
+    key = repr(q)
+    if key not in cache:
+        if len(cache) > 512:
+            cache.clear()
+        cache[key] = frozenset(searcher.docs_for_query(q))
+    return cache[key]
+
+
+def _docs_cache(searcher) -> dict:
+    cache = getattr(searcher, "_atkb_docs", None)
+    if cache is None:
+        cache = searcher._atkb_docs = {}
+    return cache
+
+
+class FacetTable:
+    """For each facet field, the value(s) of every document number.
+
+    Counting a facet is then a pass over the matching numbers in C-backed
+    containers, instead of Whoosh's per-document grouping.
+    """
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.values: dict[str, list] = {}
+        self.group_docs: dict[tuple, frozenset] = {}
+
+    def _values(self, name: str) -> list:
+        """Each document's value (a column), or tuple of values (a tag field)."""
+        if name not in self.values:
+            if name in TAG_FIELDS:
+                self.values[name] = _values_from_postings(self.reader, name, self.reader.doc_count_all())
+            else:
+                self.values[name] = _values_from_columns(self.reader, name)
+        return self.values[name]
+
+    def counts(self, name: str, docnums) -> Counter:
+        values = self._values(name)
+        if name in TAG_FIELDS:
+            return Counter(chain.from_iterable(map(values.__getitem__, docnums)))
+        return Counter(map(values.__getitem__, docnums))
+
+    def docs_in_range(self, numeric) -> frozenset:
+        """The documents whose value of a numeric facet field lies in a range."""
+        key = ("range", numeric.fieldname, numeric.start, numeric.end, numeric.startexcl, numeric.endexcl)
+        if key not in self.group_docs:
+            low = float("-inf") if numeric.start is None else numeric.start
+            high = float("inf") if numeric.end is None else numeric.end
+            self.group_docs[key] = frozenset(
+                docnum for docnum, value in enumerate(self._values(numeric.fieldname))
+                if value is not None
+                and (low < value if numeric.startexcl else low <= value)
+                and (value < high if numeric.endexcl else value <= high)
+            )
+        return self.group_docs[key]
+
+    def group_counts(self, members: dict[str, list[tuple[str, str]]], docnums: frozenset) -> Counter:
+        """Count documents having any of each group's values (e.g. a theme family)."""
+        return Counter({group: len(self._docs_with_any(tuple(pairs)) & docnums) for group, pairs in members.items()})
+
+    def _docs_with_any(self, pairs: tuple) -> frozenset:
+        if pairs not in self.group_docs:
+            ids: set[int] = set()
+            for field, value in pairs:
+                if (field, value) in self.reader:
+                    ids.update(self.reader.postings(field, value).all_ids())
+            self.group_docs[pairs] = frozenset(ids)
+        return self.group_docs[pairs]
+
+
+def _values_from_columns(reader, name: str) -> list:
+    """Each document's value of a sortable field, across segments.
+
+    A segment where no document had the field has no column at all: its
+    documents count as having no value.
+    """
+    values: list = []
+    for leaf, _ in reader.leaf_readers():
+        count = leaf.doc_count_all()
+        column = list(leaf.column_reader(name)) if leaf.has_column(name) else []
+        values += (column + [None] * count)[:count]
+    return values
+
+
+def _values_from_postings(reader, name: str, size: int) -> list:
+    values: list = [()] * size
+    for term in reader.field_terms(name):
+        for docnum in reader.postings(name, term).all_ids():
+            values[docnum] = values[docnum] + (term,)
+    return values
+
+
+def _facet_table(searcher) -> FacetTable:
+    table = getattr(searcher, "_atkb_facets", None)
+    if table is None:
+        table = searcher._atkb_facets = FacetTable(searcher.reader())
+    return table
 
 
 def _sort_facets(sort: str):
@@ -395,8 +570,11 @@ def parse_query(schema, text: str):
     if not text:
         return None
     _check_syntax(text)
-    parser = qparser.QueryParser("text", schema)
-    parsed = parser.parse(_outside_quotes(text, _canonical_field_names)).accept(_place_either_way)
+    prepared = _phrases_as_pairs(_outside_quotes(text, _canonical_field_names))
+    parsed = qparser.QueryParser("text", schema).parse(prepared).accept(_place_either_way)
+    if parsed is query.NullQuery:
+        # Only small words ("in a"): the exact-wording field keeps them.
+        parsed = qparser.QueryParser("exact", schema).parse(prepared).accept(_place_either_way)
     if parsed is query.NullQuery:
         raise BadQuery('nothing to search for: the words are too short or too common (try exact:"...")', text)
     return parsed
@@ -407,6 +585,32 @@ def _place_either_way(node):
     if isinstance(node, query.Term) and node.fieldname == "place":
         return query.Or([node, query.Term("places", node.text)])
     return node
+
+
+BARE_PHRASE = re.compile(r'(?<![\w:])"([^"]*)"')
+PAIR_WORDS = re.compile(r"\w+")
+
+
+def _phrases_as_pairs(text: str) -> str:
+    """Turn each unfielded "phrase of words" into the AND of its word pairs."""
+
+    def pairs(match: re.Match) -> str:
+        words = PAIR_WORDS.findall(match.group(1).lower())
+        if len(words) < 2:
+            return match.group(0)
+        return "(" + " AND ".join(f'pairs:"{a} {b}"' for a, b in zip(words, words[1:])) + ")"
+
+    return BARE_PHRASE.sub(pairs, text)
+
+
+def highlight_query(schema, text: str, parsed):
+    """The query whose words are marked in snippets: phrases searched as word
+    pairs are marked word by word in the text."""
+    words = [w for m in BARE_PHRASE.finditer(text) for w in PAIR_WORDS.findall(m.group(1))]
+    stems = [t.text for w in words for t in schema["text"].analyzer(w.lower(), mode="query")]
+    if not stems:
+        return parsed
+    return query.Or([parsed, *(query.Term("text", stem) for stem in stems)])
 
 
 def _outside_quotes(text: str, change) -> str:

@@ -86,7 +86,8 @@ def search(request: SearchRequest, home: Path | None = None) -> SearchResult:
             sort=request.sort, value_groups={"theme_families": families},
         )
         facets = dict(found.facets)
-        for field in sorted({engine.QUERY_FIELDS[name] for name, _, negated in filters if not negated}):
+        selected = {engine.QUERY_FIELDS[name] for name, _, negated in filters if not negated}
+        for field in sorted(selected & set(engine.FACET_FIELDS)):
             others = [f for f in filters if f[2] or engine.QUERY_FIELDS[f[0]] != field]
             groups = {"theme_families": families} if field == "themes" else None
             alone = engine.search(searcher, request.query, others, limit=0, facets=(field,), value_groups=groups)
