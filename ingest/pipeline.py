@@ -13,6 +13,7 @@ from ingest.manifest import ManifestEntry
 from ingest.parsers import parse
 from ingest.segment import segment
 from kb import index, settings
+from kb.drafting_store import ensure_store
 from kb.errors import EmptyDocument, KBError
 from kb.tagging import tag_passages
 from kb.model import Document, Passage
@@ -76,6 +77,8 @@ def ingest(
                     progress(position, len(entries), entry.id, outcome)
             if not report.added and not report.updated:
                 writer.discard()
+        # Wording lineage, boilerplate and cross-references follow the new generation.
+        ensure_store(home)
     return report
 
 

@@ -5,6 +5,9 @@ from pathlib import Path
 
 from kb import engine, index, settings
 from kb.errors import DocumentNotFound
+from kb.doc_links import document_links
+from kb.drafting_store import ensure_store
+from kb.same_wording import passage_lineage_map
 from kb.search import hit_json
 
 DOCUMENT_FIELDS = (
@@ -37,7 +40,9 @@ def show_document(doc_id: str, home: Path | None = None) -> dict:
         if record is None:
             raise DocumentNotFound("no document with this id is indexed (see `kb stats`)", doc_id)
         passages = engine.passage_records(searcher, doc_id)
-    return {"document": document_json(record), "passages": [hit_json(p) for p in passages]}
+    lineage = passage_lineage_map(home, doc_id)
+    document = {**document_json(record), **document_links(doc_id, home)}
+    return {"document": document, "passages": [{**hit_json(p), "lineage": lineage.get(p["passage_id"], [])} for p in passages]}
 
 
 def index_stats(home: Path | None = None) -> dict:
@@ -71,3 +76,4 @@ def remove_document(doc_id: str, home: Path, on_wait=None) -> None:
                 raise DocumentNotFound("no document with this id is indexed", doc_id)
         with index.writing(home) as writer:
             writer.delete_document(doc_id)
+    ensure_store(home)

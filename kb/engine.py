@@ -330,15 +330,17 @@ def iter_matches(
     filters: list[tuple[str, str, bool]] = (),
     *,
     sort: str = "relevance",
+    exclude_ids: frozenset[str] = frozenset(),
 ):
     """Yield the stored record of every matching passage, in order, one at a time.
 
     Nothing is highlighted and no facet counted, so exports of any size stay small.
     """
-    passages = query.Term("kind", "passage")
-    parsed = parse_query(searcher.schema, text) or passages
-    restrict = query.And([passages, *_filter_queries(searcher.schema, filters)])
-    results = searcher.search(parsed, filter=restrict, limit=None, sortedby=_sort_facets(sort))
+    parsed = parse_query(searcher.schema, text)
+    scoring, ranges = _split_ranges(parsed)
+    matched = _matching_docnums(searcher, scoring, filters, ranges) - _docs_of_passages(searcher, exclude_ids)
+    results = searcher.search(scoring or query.Term("kind", "passage"), filter=set(matched), limit=None,
+                              sortedby=_sort_facets(sort))
     for _, docnum in results.top_n:
         yield dict(searcher.stored_fields(docnum))
 
@@ -357,6 +359,7 @@ def search(
     sort: str = "relevance",
     facets: tuple[str, ...] = FACET_FIELDS,
     value_groups: dict[str, dict[str, list[tuple[str, str]]]] | None = None,
+    exclude_ids: frozenset[str] = frozenset(),
 ) -> EngineResult:
     """Run a query with filters and return one page of hits with facet counts.
 
@@ -366,7 +369,7 @@ def search(
     """
     parsed = parse_query(searcher.schema, text)
     scoring, ranges = _split_ranges(parsed)
-    matched = _matching_docnums(searcher, scoring, filters, ranges)
+    matched = _matching_docnums(searcher, scoring, filters, ranges) - _docs_of_passages(searcher, exclude_ids)
     results = searcher.search(
         scoring or query.Term("kind", "passage"),
         filter=set(matched),
@@ -402,6 +405,13 @@ def _matching_docnums(searcher, parsed, filters, ranges=()) -> frozenset:
     for numeric in ranges:
         found = found & _facet_table(searcher).docs_in_range(numeric)
     return found
+
+
+def _docs_of_passages(searcher, passage_ids: frozenset[str]) -> frozenset:
+    """Document numbers of the given passages (e.g. boilerplate to hide)."""
+    if not passage_ids:
+        return frozenset()
+    return _docs_for(searcher, query.Or([query.Term("passage_id", pid) for pid in sorted(passage_ids)]))
 
 
 def _split_ranges(parsed):

@@ -52,3 +52,15 @@ class IndexBusy(KBError):
 
 class DocumentNotFound(KBError):
     """No document with the given id is indexed."""
+
+
+class BadDraft(KBError):
+    """A draft to compare with the corpus is missing, empty, too short or too long."""
+
+
+class PassageNotFound(KBError):
+    """No passage with the given id is indexed."""
+
+
+class ExportError(KBError):
+    """An export, citation, chart or brief cannot be made as asked (format, theme, basket)."""

@@ -15,6 +15,7 @@ from typing import Callable, Iterator
 from kb import engine, settings
 from kb.errors import IndexBusy, IndexMissing
 from kb.model import Document, Evidence, Passage
+from kb.drafting_store import ensure_store
 from kb.tagging import tag_passages
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,7 @@ def retag(home: Path, on_wait: Callable[[str], None] | None = None) -> RetagRepo
                     writer.replace_document(document_from_record(record), retagged, record.get("fingerprint", ""))
             if not report.documents_changed:
                 writer.discard()
+        ensure_store(home)
     return report
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from kb import engine, settings
 from kb.errors import BadQuery
 from kb.citations import pinpoint
+from kb.same_wording import boilerplate_ids
 from kb.taxonomy import current_entities, current_taxonomy
 
 # Fields of a hit, in the order the JSON shows them.
@@ -17,6 +18,7 @@ HIT_FIELDS = (
     "text", "snippet", "themes", "orgs", "places", "instruments", "evidence", "citation",
 )
 FILTER = re.compile(r"^\s*([A-Za-z_]+)\s*(!?=)\s*(.*?)\s*$")
+BOILERPLATE = re.compile(r"(?<![\w:])boilerplate:(no|yes)\b", re.I)
 MAX_LIMIT = 1000
 
 
@@ -29,6 +31,7 @@ class SearchRequest:
     limit: int = 20
     offset: int = 0
     sort: str = "relevance"
+    hide_boilerplate: bool = False
 
 
 @dataclass
@@ -80,17 +83,19 @@ def search(request: SearchRequest, home: Path | None = None) -> SearchResult:
         raise BadQuery("offset must not be negative", str(request.offset))
     filters = expand_theme_families(list(request.filters))
     families = theme_families()
+    text, hidden = without_boilerplate(request, home)
     with engine.searching(settings.index_dir(home)) as searcher:
         found = engine.search(
-            searcher, request.query, filters, limit=request.limit, offset=request.offset,
-            sort=request.sort, value_groups={"theme_families": families},
+            searcher, text, filters, limit=request.limit, offset=request.offset,
+            sort=request.sort, value_groups={"theme_families": families}, exclude_ids=hidden,
         )
         facets = dict(found.facets)
         selected = {engine.QUERY_FIELDS[name] for name, _, negated in filters if not negated}
         for field in sorted(selected & set(engine.FACET_FIELDS)):
             others = [f for f in filters if f[2] or engine.QUERY_FIELDS[f[0]] != field]
             groups = {"theme_families": families} if field == "themes" else None
-            alone = engine.search(searcher, request.query, others, limit=0, facets=(field,), value_groups=groups)
+            alone = engine.search(searcher, text, others, limit=0, facets=(field,), value_groups=groups,
+                                  exclude_ids=hidden)
             facets.update(alone.facets)
     hits = [hit_json(hit.fields, hit.snippet) for hit in found.hits]
     return SearchResult(request, found.total, hits, display_facets(facets))
@@ -102,9 +107,19 @@ def iter_matches(request: SearchRequest, home: Path | None = None):
     For exports and views over all matches: memory stays flat however many match.
     """
     filters = expand_theme_families(list(request.filters))
+    text, hidden = without_boilerplate(request, home)
     with engine.searching(settings.index_dir(home)) as searcher:
-        for record in engine.iter_matches(searcher, request.query, filters, sort=request.sort):
+        for record in engine.iter_matches(searcher, text, filters, sort=request.sort, exclude_ids=hidden):
             yield hit_json(record)
+
+
+def without_boilerplate(request: SearchRequest, home: Path | None) -> tuple[str, frozenset[str]]:
+    """Take `boilerplate:no` out of the query; return the query and the passages to hide."""
+    hide = request.hide_boilerplate
+    for match in BOILERPLATE.finditer(request.query):
+        hide = match.group(1).lower() == "no"
+    text = BOILERPLATE.sub(" ", request.query).strip()
+    return text, frozenset(boilerplate_ids(home)) if hide else frozenset()
 
 
 def theme_families() -> dict[str, list[tuple[str, str]]]:

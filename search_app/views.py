@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from markupsafe import Markup, escape
 
 from kb.citations import readable_date
+from kb.doc_links import link_details
 from kb.documents import list_documents, show_document
 from kb.errors import BadQuery, DocumentNotFound, IndexMissing
 from kb.search import search
@@ -122,8 +123,9 @@ def document_page(doc_id: str):
     terms = query_terms(request.args.get("q", ""))
     for passage in shown["passages"]:
         passage["html"] = highlighted(passage["text"], terms)
+    titles = {d["id"]: d["title"] for d in list_documents(home_dir())}
     return render_template("document.html", doc=shown["document"], passages=shown["passages"],
-                           query=request.args.get("q", ""))
+                           query=request.args.get("q", ""), links=link_details(doc_id, home_dir()), titles=titles)
 
 
 @bp.get("/help")

@@ -1,0 +1,186 @@
+"""The drafting store: shingles, lineage, boilerplate and cross-references, derived from the index.
+
+It lives beside the index, at <KB_HOME>/drafting.sqlite, and records the index
+generation it was built from: ensure_store() builds it again whenever the index
+has moved on. Like the index it is derived data; deleting it only costs a build.
+"""
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import sqlite3
+import tempfile
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Iterator
+
+from kb import crossrefs, engine, lineage, settings
+from kb.errors import IndexMissing, PassageNotFound
+from kb.taxonomy import current_entities
+from kb.wording import norms, shingles
+
+log = logging.getLogger(__name__)
+
+STORE_NAME = "drafting.sqlite"
+# Bump when what is stored, or how it is worked out, changes: older stores are then rebuilt.
+STORE_VERSION = "1"
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents (doc_id TEXT PRIMARY KEY, title TEXT, issuer TEXT, place TEXT, date TEXT, doc_type TEXT);
+CREATE TABLE passages (
+    id INTEGER PRIMARY KEY, passage_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL, seq INTEGER NOT NULL,
+    number TEXT, role TEXT, date TEXT, text TEXT NOT NULL, length INTEGER NOT NULL,
+    boilerplate INTEGER NOT NULL DEFAULT 0, parent INTEGER, family INTEGER
+);
+CREATE TABLE shingles (hash INTEGER NOT NULL, passage INTEGER NOT NULL, PRIMARY KEY (hash, passage)) WITHOUT ROWID;
+CREATE TABLE refs (doc_id TEXT NOT NULL, passage_id TEXT NOT NULL, seq INTEGER, kind TEXT, text TEXT, target TEXT);
+CREATE INDEX passages_by_doc ON passages (doc_id, seq);
+CREATE INDEX passages_by_family ON passages (family);
+CREATE INDEX refs_by_doc ON refs (doc_id);
+CREATE INDEX refs_by_target ON refs (target);
+"""
+
+
+def no_such_passage(passage_id: str) -> PassageNotFound:
+    return PassageNotFound("no passage with this id is indexed (ids read DOC_ID:SEQ)", passage_id)
+
+
+def store_path(home: Path) -> Path:
+    return home / STORE_NAME
+
+
+def ensure_store(home: Path | None = None) -> Path:
+    """Return the store's path, building it first if it is missing or older than the index."""
+    home = home or settings.kb_home()
+    path = store_path(home)
+    if _built_from(path) == (STORE_VERSION, _index_generation(home)):
+        return path
+    with _build_lock(home):
+        # Read the generation before building: should a commit land meanwhile,
+        # the store says it is older than it is and is built again next time,
+        # rather than passing off stale contents as current.
+        generation = _index_generation(home)
+        if _built_from(path) != (STORE_VERSION, generation):
+            _rebuild(home, path, generation)
+    return path
+
+
+@contextmanager
+def reading(home: Path | None = None) -> Iterator[sqlite3.Connection]:
+    """Yield a read-only connection to an up-to-date store."""
+    conn = _read_only(ensure_store(home))
+    conn.row_factory = sqlite3.Row
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    # A read-only connection cannot create an empty store where there is none.
+    return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+
+
+def _index_generation(home: Path) -> int:
+    generation = engine.generation(settings.index_dir(home))
+    if generation < 0:
+        raise IndexMissing("no index here yet: run `kb ingest` to build it", str(settings.index_dir(home)))
+    return generation
+
+
+def _built_from(path: Path) -> tuple[str, int] | None:
+    """The store version and index generation a store was built from; None if there is none."""
+    if not path.exists():
+        return None
+    conn = _read_only(path)
+    try:
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        return meta.get("version"), int(meta.get("generation", "-1"))
+    except (sqlite3.DatabaseError, ValueError):
+        return None  # a damaged store is simply built again
+    finally:
+        conn.close()
+
+
+@contextmanager
+def _build_lock(home: Path) -> Iterator[None]:
+    """Let one process or thread build at a time: web threads, a CLI and an ingest may all find it stale."""
+    with open(home / "drafting.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _rebuild(home: Path, path: Path, generation: int) -> None:
+    """Build into a new file beside the store, then swap it in: readers never see half a store."""
+    handle, temporary = tempfile.mkstemp(dir=home, prefix=".drafting-", suffix=".sqlite")
+    os.close(handle)
+    try:
+        build(Path(temporary), home, generation)
+        os.replace(temporary, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    log.info("drafting store built from index generation %d", generation)
+
+
+def build(path: Path, home: Path, generation: int) -> None:
+    """Fill an empty SQLite file from the passages of the index; the meta row goes in last."""
+    with engine.searching(settings.index_dir(home)) as searcher:
+        documents = engine.document_records(searcher)
+        passages = sorted(engine.iter_passage_records(searcher), key=lambda r: (r["doc_id"], r["seq"]))
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    try:
+        conn.executescript(SCHEMA)
+        _insert_documents(conn, documents)
+        _insert_passages(conn, passages)
+        lineage.link_lineage_and_boilerplate(conn)
+        conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?)", reference_rows(documents, passages))
+        conn.executemany("INSERT INTO meta VALUES (?, ?)", [("version", STORE_VERSION), ("generation", str(generation))])
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _insert_documents(conn: sqlite3.Connection, documents: list[dict]) -> None:
+    conn.executemany(
+        "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
+        [(d["doc_id"], d.get("title") or "", d.get("issuer") or "", d.get("place") or "", d.get("date") or "",
+          d.get("doc_type") or "") for d in documents],
+    )
+
+
+def _insert_passages(conn: sqlite3.Connection, passages: list[dict]) -> None:
+    for record in passages:
+        compared = norms(record.get("text") or "")
+        cursor = conn.execute(
+            "INSERT INTO passages (passage_id, doc_id, seq, number, role, date, text, length) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (record["passage_id"], record["doc_id"], record["seq"], record.get("number") or "",
+             record.get("role") or "", record.get("date") or "", record.get("text") or "", len(compared)),
+        )
+        hashes = set(shingles(compared))
+        conn.executemany("INSERT INTO shingles VALUES (?, ?)", [(h, cursor.lastrowid) for h in hashes])
+
+
+def reference_rows(documents: list[dict], passages: list[dict]) -> list[tuple]:
+    """One row per reference and corpus document it names; a reference naming none has target NULL."""
+    aliases = {e.name.lower(): (e.name, *e.aliases) for e in current_entities() if e.kind == "instrument"}
+    corpus = [crossrefs.citable(record, aliases) for record in documents]
+    by_id = {doc.doc_id: doc for doc in corpus}
+    rows: dict[tuple, tuple] = {}
+    for record in passages:
+        citing, text = by_id.get(record["doc_id"]), record.get("text") or ""
+        if citing is None:
+            continue
+        tagged = [name for name in (record.get("instruments") or "").split(",") if name]
+        for ref in crossrefs.find_references(text) + crossrefs.instrument_references(text, tagged, aliases):
+            for target in crossrefs.targets(ref, citing, corpus) or [None]:
+                # One row per passage and document named, however many ways it is named.
+                key = (record["passage_id"], target or ref.text)
+                rows.setdefault(key, (record["doc_id"], record["passage_id"], record["seq"], ref.kind, ref.text, target))
+    return list(rows.values())
