@@ -10,7 +10,6 @@ import pytest
 from ingest.manifest import entry_from_table
 from ingest.pipeline import ingest
 from kb import cli_drafting, engine, settings
-from kb.model import Document, Passage
 from kb.crossrefs import find_references
 from kb.doc_links import cites, cited_by, document_links, link_details
 from kb.documents import show_document
@@ -18,6 +17,7 @@ from kb.drafting import find_precedents, find_similar, more_like_this, precedent
 from kb.drafting_store import ensure_store, store_path
 from kb.errors import BadDraft
 from kb.lineage import BOILERPLATE_DOCUMENTS
+from kb.model import Document, Passage
 from kb.same_wording import boilerplate_ids, first_appearance, is_boilerplate, lineage_of, passage_lineage_map
 from search_app import create_app
 from search_app import drafting as drafting_pages
