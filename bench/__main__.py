@@ -49,7 +49,7 @@ def run_size(passages: int, web_seconds: float, folder: Path) -> dict:
         ours = measure.atkb_latencies(home, kind, items)
         theirs = baseline.latencies(kind, items)
         report["latency_ms"][kind], report["fts5_latency_ms"][kind] = ours, theirs
-        ratio = round(ours["p95"] / max(theirs["p95"], 0.001), 1)
+        ratio = round(ours["p95"] / max(theirs["p95"], 0.001), 2)
         print(f"{kind:8} atkb p50/p95/p99 {ours['p50']}/{ours['p95']}/{ours['p99']} ms   "
               f"FTS5 {theirs['p50']}/{theirs['p95']}/{theirs['p99']} ms   ratio p95 {ratio}   peak RSS {peak_rss_mb()} MB")
     if web_seconds:
@@ -70,7 +70,7 @@ def summary(report: dict) -> dict:
         "ingest_passages_per_s": report["ingest_passages_per_s"],
         "p95_ms": ours,
         "fts5_p95_ms": theirs,
-        "ratio_p95": {k: round(ours[k] / max(theirs[k], 0.001), 1) for k in kinds},
+        "ratio_p95": {k: round(ours[k] / max(theirs[k], 0.001), 2) for k in kinds},
         "web_p95_ms": max((w["p95_ms"] for w in web.values()), default=None),
         "web_errors": sum(w["errors"] for w in web.values()) if web else None,
         "peak_rss_mb": report["peak_rss_mb"],

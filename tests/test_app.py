@@ -185,3 +185,25 @@ def test_without_an_index_the_page_says_how_to_build_one(tmp_path):
     assert page.status_code == 503
     assert "run `kb ingest` to build it" in html(page)
     assert client.get("/api/search?q=x").status_code == 503
+
+
+def test_boilerplate_can_be_hidden_from_query_and_page(client):
+    every = client.get("/api/search", query_string={"q": "secretariat", "per_page": 100}).json
+    hidden = client.get("/api/search", query_string={"q": "secretariat boilerplate:no", "per_page": 100}).json
+    toggled = client.get("/api/search", query_string={"q": "secretariat", "boilerplate": "no", "per_page": 100}).json
+    thanks = [h["passage_id"] for h in every["hits"] if h["text"].startswith("THANK")]
+    assert len(thanks) >= 2
+    assert hidden["hits"] == toggled["hits"]
+    assert hidden["total"] <= every["total"] - len(thanks)
+    assert not set(thanks) & {h["passage_id"] for h in hidden["hits"]}
+    page = html(client.get("/search", query_string={"q": "secretariat", "boilerplate": "no"}))
+    assert 'name="boilerplate" value="no"' in page and "checked" in page
+
+
+def test_document_page_lists_cites_cited_by_and_lineage(client):
+    page = html(client.get("/doc/natc-see-2021-joint-statement"))
+    assert "<strong>Cites</strong>" in page and 'href="/doc/natc-see-2020-strategy-paper"' in page
+    paper = html(client.get("/doc/natc-see-2020-strategy-paper"))
+    assert "<strong>Cited by</strong>" in paper and "natc-see-2022-joint-statement#p-" in paper
+    assert 'class="lineage"' in page and "(first appearance)" in html(client.get("/doc/natc-see-2022-joint-statement"))
+    assert "/passage/natc-see-2021-joint-statement:9/similar" in page
