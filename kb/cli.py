@@ -43,9 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     for register in (add_ingest, add_add, add_search, add_show, add_documents, add_remove, add_stats,
                      add_retag, add_eval_themes, add_serve):
         register(commands)
-    from kb import cli_drafting
+    from kb import cli_drafting, cli_export
 
     cli_drafting.register(commands)
+    cli_export.register(commands)
     return parser
 
 

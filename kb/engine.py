@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Iterator
 
 import numpy as np
 from whoosh import analysis, fields, highlight, index, qparser, query, sorting
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, LockError
 
 from kb.errors import BadQuery, IndexBusy, IndexMissing, IndexOutdated
@@ -121,9 +123,13 @@ def create_or_open(path: Path):
 
 
 def open_existing(path: Path):
-    """Open the index at path, or say clearly that there is none yet."""
+    """Open the index at path, or say clearly that there is none yet.
+
+    Without memory maps: Whoosh would otherwise map each segment file and
+    also copy its postings into memory, twice the size of the index per reader.
+    """
     try:
-        return index.open_dir(str(path))
+        return FileStorage(str(path), supports_mmap=False).open_index()
     except (EmptyIndexError, FileNotFoundError, OSError):
         raise IndexMissing(
             "no index here yet: run `kb ingest` to build it", str(path)
@@ -257,11 +263,27 @@ def searching(path: Path):
 _held = threading.local()
 
 
+class _Held(dict):
+    """The searchers one thread keeps open, closed when the thread ends (or at exit)."""
+
+    def __init__(self):
+        super().__init__()
+        self.entries: dict = {}
+        weakref.finalize(self, _close_entries, self.entries)
+
+
+def _close_entries(entries: dict) -> None:
+    for ix, searcher in list(entries.values()):
+        searcher.close()
+        ix.close()
+    entries.clear()
+
+
 @contextmanager
 def _held_searcher(path: Path):
-    held = getattr(_held, "searchers", None)
-    if held is None:
-        held = _held.searchers = {}
+    if getattr(_held, "searchers", None) is None:
+        _held.searchers = _Held()
+    held = _held.searchers.entries
     key = str(path.resolve())
     entry = held.get(key)
     if entry is None:
@@ -283,10 +305,8 @@ def _held_searcher(path: Path):
 
 def release_searchers() -> None:
     """Close the searchers this thread holds (before deleting an index folder)."""
-    for ix, searcher in getattr(_held, "searchers", {}).values():
-        searcher.close()
-        ix.close()
-    _held.searchers = {}
+    if getattr(_held, "searchers", None) is not None:
+        _close_entries(_held.searchers.entries)
 
 
 def document_records(searcher) -> list[dict]:

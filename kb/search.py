@@ -161,7 +161,8 @@ def hit_json(record: dict, snippet: str = "") -> dict:
     data["snippet"] = snippet or record.get("text", "")
     names = entity_names()
     for name in engine.TAG_FIELDS:
-        data[name] = [names.get(v, v) for v in (record.get(name) or "").split(",") if v]
+        values = [v for v in (record.get(name) or "").split(",") if v]
+        data[name] = values if name == "themes" else [names.get(v, v) for v in values]
     data["evidence"] = list(record.get("evidence") or [])
     data["citation"] = pinpoint(data, data)
     for name in ("number", "role", "verb", "heading", "parent", "place", "date"):

@@ -28,6 +28,7 @@ class PageState:
     page: int = 1
     per_page: int = PER_PAGE
     group: str = ""
+    boilerplate: str = ""  # "no" hides wording that recurs across many documents
 
     @classmethod
     def from_args(cls, args) -> "PageState":
@@ -46,12 +47,14 @@ class PageState:
             page=_whole_number(args.get("page"), "page", 1, MAX_PAGE, 1),
             per_page=_whole_number(args.get("per_page"), "per_page", 1, MAX_PER_PAGE, PER_PAGE),
             group="doc" if args.get("group") == "doc" else "",
+            boilerplate="no" if args.get("boilerplate") == "no" else "",
         )
 
     def request(self) -> SearchRequest:
         return SearchRequest(
             query=self.q, filters=self.filters, limit=self.per_page,
             offset=(self.page - 1) * self.per_page, sort=self.sort,
+            hide_boilerplate=self.boilerplate == "no",
         )
 
     def params(self) -> list[tuple[str, str]]:
@@ -61,6 +64,8 @@ class PageState:
             pairs.append(("sort", self.sort))
         if self.group:
             pairs.append(("group", self.group))
+        if self.boilerplate:
+            pairs.append(("boilerplate", self.boilerplate))
         if self.per_page != PER_PAGE:
             pairs.append(("per_page", str(self.per_page)))
         if self.page != 1:
@@ -69,6 +74,12 @@ class PageState:
 
     def url(self, path: str = "/search") -> str:
         query = urlencode(self.params())
+        return f"{path}?{query}" if query else path
+
+    def view_url(self, path: str, **extra: str) -> str:
+        """A link to another view of all the same matches (an export, a chart): no page, no layout."""
+        pairs = [(k, v) for k, v in self.params() if k not in ("page", "per_page", "group")]
+        query = urlencode(pairs + list(extra.items()))
         return f"{path}?{query}" if query else path
 
     def changed(self, **changes) -> "PageState":
