@@ -1,24 +1,16 @@
 """The served app, driven in Debian's Chromium as a user would drive it."""
 import json
 import shutil
-import threading
 import urllib.request
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from ingest.manifest import entry_from_table
 from ingest.pipeline import ingest
 from search_app import create_app
-from tests.conftest import ROOT
+from tests.browser import ARTIFACTS, chromium, served
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-ARTIFACTS = ROOT / "test-artifacts"
 HOSTILE = 'RECALLING that <script>alert("owned")</script> must stay text;\n'
 
 
@@ -37,23 +29,14 @@ def home(corpus_home, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(home):
-    http = make_server("127.0.0.1", 0, create_app({"KB_HOME": str(home)}), threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join()
-    http.server_close()
+    with served(create_app({"KB_HOME": str(home)})) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

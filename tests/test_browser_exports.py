@@ -1,40 +1,27 @@
 """Exports, the excerpt basket and the thematic views, driven in Debian's Chromium."""
 import csv
 import io
-import threading
 from pathlib import Path
 
 import docx
 import pytest
-from werkzeug.serving import make_server
 
-from search_app import create_app, exports
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from search_app import create_app
+from tests.browser import ARTIFACTS, chromium, served
 
 BRDO_26 = "natc-see-2018-brdo-declaration:26"
 
 
 @pytest.fixture(scope="module")
 def server(corpus_home):
-    app = create_app({"KB_HOME": str(corpus_home)})
-    exports.init_app(app)
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join()
-    http.server_close()
+    with served(create_app({"KB_HOME": str(corpus_home)})) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
