@@ -303,12 +303,6 @@ def _held_searcher(path: Path):
     yield searcher
 
 
-def release_searchers() -> None:
-    """Close the searchers this thread holds (before deleting an index folder)."""
-    if getattr(_held, "searchers", None) is not None:
-        _close_entries(_held.searchers.entries)
-
-
 def document_records(searcher) -> list[dict]:
     """Return the stored record of every indexed document."""
     return [dict(fields) for fields in searcher.documents(kind="document")]

@@ -81,8 +81,8 @@ def search(request: SearchRequest, home: Path | None = None) -> SearchResult:
         raise BadQuery(f"limit must be between 0 and {MAX_LIMIT}", str(request.limit))
     if request.offset < 0:
         raise BadQuery("offset must not be negative", str(request.offset))
-    filters = expand_theme_families(list(request.filters))
     families = theme_families()
+    filters = expand_theme_families(list(request.filters), families)
     text, hidden = without_boilerplate(request, home)
     with engine.searching(settings.index_dir(home)) as searcher:
         found = engine.search(
@@ -128,9 +128,11 @@ def theme_families() -> dict[str, list[tuple[str, str]]]:
     return {group.id: [("themes", t.id) for t in taxonomy.children(group.id)] for group in taxonomy.groups} if taxonomy else {}
 
 
-def expand_theme_families(filters: list[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
+def expand_theme_families(
+    filters: list[tuple[str, str, bool]], families: dict | None = None
+) -> list[tuple[str, str, bool]]:
     """Let theme=protection stand for any theme of the protection family."""
-    families = theme_families()
+    families = theme_families() if families is None else families
     expanded = []
     for name, value, negated in filters:
         if engine.QUERY_FIELDS.get(name) == "themes" and value in families:

