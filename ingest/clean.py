@@ -26,6 +26,7 @@ CONTINUING_WORDS = {
     "from", "at", "as", "that", "which", "its", "their", "our",
 }
 TITLE_CONNECTORS = {"of", "on", "by", "for", "and"}
+LETTERED = re.compile(r"^[a-z]\)\s")  # "c) To promote ...": a point of its own after "...; and"
 
 
 def clean_blocks(blocks: list[Block]) -> list[Block]:
@@ -72,21 +73,33 @@ def continues(previous: Block, block: Block) -> bool:
     """Tell whether a block carries on the sentence a page or column break cut."""
     if previous.kind == "heading" or block.kind == "heading" or block.marker:
         return False
-    if SENTENCE_END.search(previous.text) or NUMBERED.match(block.text):
+    if SENTENCE_END.search(previous.text) or NUMBERED.match(block.text) or LETTERED.match(block.text):
         return False
     last_word = previous.text.rsplit(" ", 1)[-1].lower()
     return block.text[:1].islower() or last_word in CONTINUING_WORDS
 
 
 def join_continuations(blocks: list[Block]) -> list[Block]:
-    """Join blocks that a page break split in the middle of a sentence."""
+    """Join blocks that a page break split in the middle of a sentence.
+
+    Footnotes at the foot of the page stand between the two halves; they stay where they are.
+    """
     joined: list[Block] = []
     for block in blocks:
-        if joined and continues(joined[-1], block):
-            joined[-1] = replace(joined[-1], text=f"{joined[-1].text} {block.text}")
+        last = last_of_body(joined)
+        if last is not None and block.kind != "footnote" and continues(joined[last], block):
+            joined[last] = replace(joined[last], text=f"{joined[last].text} {block.text}")
         else:
             joined.append(block)
     return joined
+
+
+def last_of_body(blocks: list[Block]) -> int | None:
+    """The index of the last block that is not a footnote."""
+    for index in range(len(blocks) - 1, -1, -1):
+        if blocks[index].kind != "footnote":
+            return index
+    return None
 
 
 def join_title_connectors(blocks: list[Block]) -> list[Block]:

@@ -71,11 +71,20 @@ class Piece:
     marker_class: str = ""  # "decimal", "roman", "alpha", "bullet" or ""
 
 
-def segment(blocks: list[Block], doc_id: str) -> list[Passage]:
-    """Turn a document's cleaned blocks into passages in reading order."""
+def segment(blocks: list[Block], doc_id: str, doc_type: str = "") -> list[Passage]:
+    """Turn a document's cleaned blocks into passages in reading order, by the profile of its kind."""
+    # Imported here: the profiles build on the general rules of this module.
+    from ingest.profiles import profile_segmenter
+
+    special = profile_segmenter(doc_type, blocks)
+    return special(blocks, doc_id) if special else segment_general(blocks, doc_id)
+
+
+def segment_general(blocks: list[Block], doc_id: str) -> list[Passage]:
+    """Segment declarations, strategies and anything without a profile of its own."""
     pieces = [piece for block in blocks for piece in split_block(block)]
     mark_title(pieces)
-    parents = assign_parents(pieces)
+    parents = parents_around_notes(pieces)
     headings = heading_paths(pieces)
     verbs = own_verbs(pieces)
     operative_started = False
@@ -106,6 +115,8 @@ def split_block(block: Block) -> list[Piece]:
     """Split a block holding several clauses or bullets, then read each one's number."""
     if block.kind == "heading":
         return [Piece(block.text, "heading", block.level, block.page)]
+    if block.kind == "footnote":
+        return [Piece(block.text, "footnote", 0, block.page, number=footnote_number(block.marker))]
     texts = INLINE_CLAUSE.split(block.text)
     pieces: list[Piece] = []
     for t_index, text in enumerate(texts):
@@ -148,6 +159,20 @@ def read_number(piece: Piece) -> None:
         piece.marker_class = "bullet"
 
 
+def footnote_number(marker: str) -> str:
+    """Number a footnote as citations name it: "fn. 12"."""
+    return f"fn. {marker}" if marker else ""
+
+
+def parents_around_notes(pieces: list[Piece]) -> list[int | None]:
+    """Assign parents as if footnotes were not there: a page's notes do not end the list above them."""
+    kept = [i for i, piece in enumerate(pieces) if piece.kind != "footnote"]
+    parents: list[int | None] = [None] * len(pieces)
+    for position, parent in enumerate(assign_parents([pieces[i] for i in kept])):
+        parents[kept[position]] = kept[parent] if parent is not None else None
+    return parents
+
+
 def mark_title(pieces: list[Piece]) -> None:
     """Treat a short opening line without a full stop as the document's title."""
     if pieces and pieces[0].kind != "heading":
@@ -183,7 +208,7 @@ def own_verbs(pieces: list[Piece]) -> list[str]:
     verbs = []
     for piece in pieces:
         verb = ""
-        if piece.kind != "heading" and not PREAMBLE.match(piece.text):
+        if piece.kind not in ("heading", "footnote") and not PREAMBLE.match(piece.text):
             match = OPERATIVE.search(piece.text[:160]) or OPERATIVE_LOWER.search(piece.text[:400])
             if match and (match.re is OPERATIVE_LOWER or _is_leading_capitals(piece.text, match)):
                 verb = " ".join(match.group(1).upper().split())
@@ -199,8 +224,8 @@ def _is_leading_capitals(text: str, match: re.Match) -> bool:
 
 def passage_role(piece: Piece, verb: str, operative_started: bool) -> str:
     """Name what a passage does in its document."""
-    if piece.kind == "heading":
-        return "heading"
+    if piece.kind in ("heading", "footnote"):
+        return piece.kind
     if PREAMBLE.match(piece.text):
         return "preamble"
     if verb:
@@ -244,7 +269,7 @@ def heading_paths(pieces: list[Piece]) -> list[str]:
                 stack.append((level, piece.text))
                 paths.append(" › ".join(text for _, text in stack[:-1]))
                 continue
-        elif len(piece.text) >= FRONT_MATTER_ENDS_AT or piece.marker_class:
+        elif piece.kind != "footnote" and (len(piece.text) >= FRONT_MATTER_ENDS_AT or piece.marker_class):
             front_matter = False
         paths.append(" › ".join(text for _, text in stack))
     return paths

@@ -23,14 +23,20 @@ def readable_date(date: str) -> str:
     return date
 
 
+# Numbers that already read as a pinpoint: "Art. 26(1)", "Recital (14)", "fn. 12".
+SELF_CITING = re.compile(r"^(?:Art\.|Recital|fn\.)\s")
+
+
 def pinpoint_label(number: str, seq: int) -> str:
-    """Name a passage as a citation does: "para. 6", "(iii)" becomes "para. iii"."""
+    """Name a passage as a citation does: "para. 6", "(iii)" becomes "para. iii", "Art. 26(1)" stays."""
+    if SELF_CITING.match(number):
+        return number
     printed = number.strip("().")
     return f"para. {printed}" if printed else f"passage {seq}"
 
 
 def pinpoint(document: dict, passage: dict) -> str:
-    """Cite a passage: title, issuer, place, date, para. N."""
+    """Cite a passage: title, issuer, place, date, para. N (or Art. N(1) in a legal instrument)."""
     parts = [document.get("title"), document.get("issuer"), document.get("place"), readable_date(document.get("date") or "")]
     parts.append(pinpoint_label(passage.get("number") or "", passage.get("seq") or 0))
     return ", ".join(p for p in parts if p)

@@ -5,7 +5,7 @@ import io
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 from pdfminer.high_level import extract_pages
@@ -14,6 +14,7 @@ from pdfminer.pdfdocument import PDFEncryptionError
 
 from ingest.markers import SENTENCE_END
 from ingest.parsers import parser
+from ingest.parsers.pdf_marks import all_bold, line_text, note_roles, note_text, with_furniture
 from kb.errors import EmptyDocument, ParseError
 from kb.model import Block
 
@@ -35,6 +36,7 @@ PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–]?\s*\d{1,3}\s*[-–]?(?:\s*(?:/|of
 # Where a running header or footer carries the page number: "Page 3 of 9", "3 | ICMPD", "ICMPD - 3".
 PAGE_COUNTER = re.compile(r"\d+\s*(?:/|of)\s*\d+|^\d+|\d+$", re.I)
 STYLED_FONT = re.compile(r"bold|black|heavy|semibold|demi|italic|oblique", re.I)
+BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.I)
 SAME_BASELINE = 0.25  # of the font size: lines this close in height share a baseline
 PARAGRAPH_GAP = 1.3  # of the usual line pitch: a wider gap starts a new paragraph
 SIZE_TOLERANCE = 0.5  # points: font sizes closer than this are the same size
@@ -54,6 +56,8 @@ class Line:
     size: float
     letters: int
     styled_letters: int  # letters set in a bold or italic face
+    bold_letters: int = 0
+    note: str = ""  # the superscript mark that opens a footnote on this line
 
 
 @parser("pdf")
@@ -62,10 +66,11 @@ def parse_pdf(data: bytes, source: str) -> list[Block]:
     pages = [page_lines(layout, number) for number, layout in enumerate(read_layout(data, source), 1)]
     if len(pages) == MAX_PAGES:
         log.warning("%s: stopped reading at the cap of %d pages", source, MAX_PAGES)
-    lines = [line for page in drop_page_furniture(pages) for line in page]
+    kept = drop_page_furniture(pages)
+    lines = [line for page in kept for line in page]
     if not any(line.letters for line in lines):
         raise EmptyDocument("no text found in the PDF (a scanned image?)", source)
-    return build_blocks(lines)
+    return with_furniture(build_blocks(lines), pages, kept)
 
 
 def read_layout(data: bytes, source: str) -> Iterator[LTPage]:
@@ -78,6 +83,8 @@ def read_layout(data: bytes, source: str) -> Iterator[LTPage]:
             return
         except PDFEncryptionError:
             raise ParseError("encrypted PDF: it needs a password", source) from None
+        except MemoryError:
+            raise  # the parse budget reports it (ingest/budget.py)
         except Exception:
             # A damaged file fails deep inside pdfminer with any kind of error
             # (KeyError, struct.error, zlib.error, PSEOF...); none is worth a traceback
@@ -89,7 +96,7 @@ def read_layout(data: bytes, source: str) -> Iterator[LTPage]:
 
 def page_lines(page: LTPage, number: int) -> list[Line]:
     """Return a page's lines top to bottom, a marker joined to the text on its baseline."""
-    lines = [line for line in (line_of(box, number) for box in text_lines(page)) if line.text]
+    lines = [line for line in (line_of(box, number) for box in text_lines(page)) if line.text or line.note]
     lines.sort(key=lambda line: (-line.bottom, line.x0))
     rows: list[list[Line]] = []
     for line in lines:
@@ -114,15 +121,19 @@ def line_of(box: LTTextLine, page: int) -> Line:
     chars = [c for c in box if isinstance(c, LTChar)]
     letters = [c for c in chars if c.get_text().isalnum()]
     sizes = Counter(round(c.size * 2) / 2 for c in chars)
+    size = sizes.most_common(1)[0][0] if sizes else 0.0
+    text, note = line_text(box, size)
     return Line(
-        text=" ".join(box.get_text().split()),
+        text=text,
         page=page,
         x0=box.x0,
         x1=box.x1,
         bottom=box.y0,
-        size=sizes.most_common(1)[0][0] if sizes else 0.0,
+        size=size,
         letters=len(letters),
         styled_letters=sum(1 for c in letters if STYLED_FONT.search(c.fontname)),
+        bold_letters=sum(1 for c in letters if BOLD_FONT.search(c.fontname)),
+        note=note,
     )
 
 
@@ -131,9 +142,9 @@ def merge_row(row: list[Line]) -> list[Line]:
     merged = [row[0]]
     for line in row[1:]:
         left = merged[-1]
-        if LIST_MARKER.fullmatch(left.text) or line.x0 - left.x1 < line.size:
+        if LIST_MARKER.fullmatch(left.text) or not left.text or line.x0 - left.x1 < line.size:
             merged[-1] = Line(
-                text=f"{left.text} {line.text}",
+                text=f"{left.text} {line.text}".strip(),
                 page=left.page,
                 x0=left.x0,
                 x1=line.x1,
@@ -141,6 +152,8 @@ def merge_row(row: list[Line]) -> list[Line]:
                 size=max((left, line), key=lambda part: len(part.text)).size,
                 letters=left.letters + line.letters,
                 styled_letters=left.styled_letters + line.styled_letters,
+                bold_letters=left.bold_letters + line.bold_letters,
+                note=left.note,
             )
         else:
             merged.append(line)
@@ -180,20 +193,28 @@ def build_blocks(lines: list[Line]) -> list[Block]:
     """Group lines into paragraphs, then name each a heading, an item or a paragraph."""
     groups = paragraphs(lines, line_pitch(lines))
     body_size = body_font_size(lines)
-    headings = [is_heading(group, body_size) for group in groups]
+    notes = note_roles(groups, body_size)
+    headings = [not note and is_heading(group, body_size) for group, note in zip(groups, notes)]
     heading_sizes = sorted({g[0].size for g, heading in zip(groups, headings) if heading}, reverse=True)
-    indents = sorted({round(g[0].x0) for g in groups if LIST_MARKER.match(g[0].text)})
+    indents = sorted({round(g[0].x0) for g, note in zip(groups, notes) if not note and LIST_MARKER.match(g[0].text)})
     blocks = []
-    for group, heading in zip(groups, headings):
+    for group, heading, note in zip(groups, headings, notes):
         text, page = join_lines([line.text for line in group]), group[0].page
-        if heading:
+        # Type size and weight stay with the block: profiles tell notes and recommendations by them.
+        extras = {"size": group[0].size, "bold": all_bold(group)}
+        if note == "more":
+            blocks[-1] = replace(blocks[-1], text=join_lines([blocks[-1].text, text]))
+        elif note:
+            mark, words = note_text(text, group[0].note)
+            blocks.append(Block(words, kind="footnote", marker=mark, page=page, extras=extras))
+        elif heading:
             level = heading_sizes.index(group[0].size) + 1  # the largest type is level 1
-            blocks.append(Block(text, kind="heading", level=level, page=page))
+            blocks.append(Block(text, kind="heading", level=level, page=page, extras=extras))
         elif LIST_MARKER.match(text):
             depth = indents.index(round(group[0].x0))
-            blocks.append(Block(text, kind="item", level=depth, page=page))
+            blocks.append(Block(text, kind="item", level=depth, page=page, extras=extras))
         else:
-            blocks.append(Block(text, page=page))
+            blocks.append(Block(text, page=page, extras=extras))
     return blocks
 
 
@@ -236,6 +257,7 @@ def starts_paragraph(previous: Line, line: Line, pitch: float) -> bool:
         or not SAME_BASELINE * size <= gap <= PARAGRAPH_GAP * pitch * size
         or abs(line.size - previous.size) >= SIZE_TOLERANCE
         or bool(LIST_MARKER.match(line.text))
+        or bool(line.note)
     )
 
 
