@@ -21,13 +21,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from email.message import Message
 from functools import cache
 from http import HTTPStatus
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 
+from ingest.pacing import HostPacer, retry_after
 from kb.errors import FetchError
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ class Fetched:
     name: str
     sha256: str
     path: Path
+    # How this fetch went, not what it holds: "new", "updated" (other bytes than last time) or "unchanged".
+    status: str = field(default="new", compare=False)
 
     def read_bytes(self) -> bytes:
         """Return the cached bytes of the source."""
@@ -66,15 +69,21 @@ def fetch(
     *,
     timeout: float = 30.0,
     max_bytes: int = 200 * MEGABYTE,
+    pacer: HostPacer | None = None,
+    retry_timeouts: bool = False,
 ) -> Fetched:
-    """Put the bytes of a local path or http(s) URL into the cache."""
+    """Put the bytes of a local path or http(s) URL into the cache.
+
+    A pacer spaces requests to the same host; retry_timeouts counts a timeout
+    among the failures worth another attempt (for batch downloads).
+    """
     match = URL_SCHEME.match(source)
     if match is None:
         return _fetch_file(source, Path(base_dir), Path(cache_dir))
     scheme = match.group(1).lower()
     if scheme not in ("http", "https"):
         raise FetchError(f"unsupported URL scheme '{scheme}'", source)
-    return _fetch_url(source, Path(cache_dir), timeout, max_bytes)
+    return _fetch_url(source, Path(cache_dir), timeout, max_bytes, _Manners(pacer, retry_timeouts))
 
 
 # --- local files -------------------------------------------------------------
@@ -84,8 +93,9 @@ def _fetch_file(source: str, base_dir: Path, cache_dir: Path) -> Fetched:
     # Joining keeps an absolute path as it is and anchors a relative one.
     path = base_dir / Path(source).expanduser()
     data = _read_local(path, source)
+    known = _object_path(cache_dir, hashlib.sha256(data).hexdigest(), path.name).exists()
     digest, stored = _store(data, path.name, cache_dir, source)
-    return Fetched(source=source, name=path.name, sha256=digest, path=stored)
+    return Fetched(source=source, name=path.name, sha256=digest, path=stored, status="unchanged" if known else "new")
 
 
 def _read_local(path: Path, source: str) -> bytes:
@@ -154,28 +164,37 @@ class _UrlRecord:
 
 
 @dataclass(frozen=True)
+class _Manners:
+    """How politely to download: the pacer between requests, and whether timeouts are retried."""
+
+    pacer: HostPacer | None = None
+    retry_timeouts: bool = False
+
+
+@dataclass(frozen=True)
 class _Download:
     data: bytes
     headers: Message
     url: str  # after redirects
 
 
-def _fetch_url(source: str, cache_dir: Path, timeout: float, max_bytes: int) -> Fetched:
+def _fetch_url(source: str, cache_dir: Path, timeout: float, max_bytes: int, manners: _Manners) -> Fetched:
     record_path = cache_dir / "urls" / f"{hashlib.sha256(source.encode()).hexdigest()}.json"
     record = _usable_record(record_path, cache_dir)
     request = _build_request(source, record)
-    download = _download_with_retries(request, source, timeout, max_bytes)
+    download = _download_with_retries(request, source, timeout, max_bytes, manners)
     if download is None:
         if record is None:
             raise FetchError("HTTP 304 Not Modified, but no copy is cached", source)
         log.debug("%s: not modified, using the cached copy", source)
         path = _object_path(cache_dir, record.sha256, record.name)
-        return Fetched(source=source, name=record.name, sha256=record.sha256, path=path)
+        return Fetched(source=source, name=record.name, sha256=record.sha256, path=path, status="unchanged")
     name = _name_for(download.url, download.headers)
     digest, path = _store(download.data, name, cache_dir, source)
     _save_record(record_path, download.headers, digest, name, source)
     log.debug("%s: downloaded %d bytes", source, len(download.data))
-    return Fetched(source=source, name=name, sha256=digest, path=path)
+    status = "new" if record is None else "unchanged" if record.sha256 == digest else "updated"
+    return Fetched(source=source, name=name, sha256=digest, path=path, status=status)
 
 
 def _usable_record(record_path: Path, cache_dir: Path) -> _UrlRecord | None:
@@ -224,16 +243,25 @@ def user_agent() -> str:
 
 
 def _download_with_retries(
-    request: urllib.request.Request, source: str, timeout: float, max_bytes: int
+    request: urllib.request.Request, source: str, timeout: float, max_bytes: int, manners: _Manners
 ) -> _Download | None:
-    """Download a URL, trying again after failures a server may recover from."""
+    """Download a URL, trying again after failures a server may recover from.
+
+    Each retry waits longer than the last (RETRY_DELAYS), or as long as the
+    server's Retry-After asks if that is longer.
+    """
     for delay in (*RETRY_DELAYS, None):
+        if manners.pacer is not None:
+            manners.pacer.wait(source)
         try:
             return _download_once(request, source, timeout, max_bytes)
         except (OSError, http.client.HTTPException, ValueError) as exc:
             reason, transient = _describe(exc, timeout)
+            transient = transient or (manners.retry_timeouts and _is_timeout(exc))
             if not transient or delay is None:
                 raise FetchError(reason, source) from exc
+            if isinstance(exc, urllib.error.HTTPError):
+                delay = max(delay, retry_after(exc.headers.get("Retry-After")))
             log.info("%s: %s, trying again in %gs", source, reason, delay)
             time.sleep(delay)
     raise AssertionError("unreachable: the last attempt returns or raises")
@@ -303,6 +331,12 @@ def _describe(exc: BaseException, timeout: float) -> tuple[str, bool]:
     if isinstance(exc, OSError):
         return _strerror(exc), False
     return str(exc), False
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
+        exc = exc.reason
+    return isinstance(exc, TimeoutError)
 
 
 def _status_phrase(code: int) -> str:

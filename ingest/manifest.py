@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.errors import ManifestError
+from kb.greta_meta import country_name, parse_round
 from kb.model import DATE_PATTERN, DOC_TYPES, Document
 
 REQUIRED = ("id", "title", "issuer", "doc_type", "source")
-OPTIONAL = ("date", "place", "language", "url")
+OPTIONAL = ("date", "place", "language", "url", "country", "round")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
@@ -30,6 +31,8 @@ class ManifestEntry:
     place: str = ""
     language: str = "en"
     url: str = ""
+    country: str = ""
+    round: int | None = None
 
     def document(self, sha256: str, fmt: str) -> Document:
         """Return the Document this entry describes, once its source is read."""
@@ -37,6 +40,7 @@ class ManifestEntry:
             id=self.id, title=self.title, issuer=self.issuer, doc_type=self.doc_type,
             source=self.source, date=self.date, place=self.place,
             language=self.language, url=self.url, sha256=sha256, format=fmt,
+            country=self.country, round=self.round,
         )
 
 
@@ -79,6 +83,10 @@ def entry_from_table(table: dict, base_dir: Path) -> ManifestEntry:
         raise ValueError(f"missing required field {missing[0]!r}")
     values = {name: str(table.get(name, "")).strip() for name in REQUIRED + OPTIONAL if name in table}
     check_values(values)
+    if values.get("country"):
+        values["country"] = country_name(values["country"])
+    if values.get("round"):
+        values["round"] = parse_round(values["round"])
     return ManifestEntry(base_dir=base_dir, **values)
 
 

@@ -75,5 +75,6 @@ def _wanted_passages(wanted: set[tuple[str, int]], home: Path | None) -> dict[tu
             shown = show_document(doc_id, home)
         except DocumentNotFound:
             continue
-        passages.update({(doc_id, p["seq"]): p for p in shown["passages"] if p["seq"] in seqs})
+        items = shown["passages"] + shown.get("recommendations", [])
+        passages.update({(doc_id, p["seq"]): p for p in items if p["seq"] in seqs})
     return passages

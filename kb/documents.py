@@ -8,11 +8,13 @@ from kb.errors import DocumentNotFound
 from kb.doc_links import document_links
 from kb.drafting_store import ensure_store
 from kb.same_wording import passage_lineage_map
+from kb.greta_links import with_greta_links
+from kb.model import KINDS
 from kb.search import hit_json
 
 DOCUMENT_FIELDS = (
     "id", "title", "issuer", "doc_type", "date", "year", "place", "language",
-    "url", "source", "format", "sha256", "passages", "themes",
+    "url", "source", "format", "sha256", "passages", "themes", "country", "round",
 )
 
 
@@ -21,8 +23,9 @@ def document_json(record: dict) -> dict:
     data = {name: record.get(name) for name in DOCUMENT_FIELDS}
     data["id"] = record["doc_id"]
     data["themes"] = dict(record.get("theme_counts") or {})
-    for name in ("date", "place", "language", "url", "source", "format", "sha256"):
+    for name in ("date", "place", "language", "url", "source", "format", "sha256", "country"):
         data[name] = data[name] or ""
+    data["round"] = int(data["round"]) if data["round"] else None
     return data
 
 
@@ -39,10 +42,12 @@ def show_document(doc_id: str, home: Path | None = None) -> dict:
         record = engine.document_record(searcher, doc_id)
         if record is None:
             raise DocumentNotFound("no document with this id is indexed (see `kb stats`)", doc_id)
-        passages = engine.passage_records(searcher, doc_id)
+        items = engine.passage_records(searcher, doc_id, KINDS)
     lineage = passage_lineage_map(home, doc_id)
     document = {**document_json(record), **document_links(doc_id, home)}
-    return {"document": document, "passages": [{**hit_json(p), "lineage": lineage.get(p["passage_id"], [])} for p in passages]}
+    passages = [{**hit_json(p), "lineage": lineage.get(p["passage_id"], [])} for p in items if p["kind"] == "passage"]
+    recommendations = [hit_json(p) for p in items if p["kind"] == "recommendation"]
+    return {"document": document, "passages": with_greta_links(passages, recommendations), "recommendations": recommendations}
 
 
 def index_stats(home: Path | None = None) -> dict:

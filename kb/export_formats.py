@@ -21,7 +21,7 @@ CHUNK = 64 * 1024
 CSV_COLUMNS = (
     "passage_id", "doc_id", "seq", "number", "citation", "permalink", "title", "issuer", "doc_type",
     "date", "year", "place", "language", "heading", "role", "verb", "themes", "orgs", "places",
-    "instruments", "text",
+    "instruments", "kind", "strength", "country", "round", "text",
 )
 # Spreadsheets run a cell that starts with one of these as a formula (=HYPERLINK(...)
 # can leak data to a web site, =cmd|... can start programs), and some strip a leading
@@ -141,6 +141,8 @@ def markdown_quote(text: str) -> str:
 def markdown_source(record: dict) -> str:
     """The lines under a quoted passage: its citation, its themes and its permalink."""
     lines = [f"Citation: {md_escape(record['citation'])}"]
+    if recommendation_label(record):
+        lines.append(f"Recommendation: {md_escape(recommendation_label(record))}")
     if record["themes"]:
         lines.append(f"Themes: {md_escape(', '.join(theme_labels(record['themes'])))}")
     lines.append(f"Link: <{record['permalink']}>")
@@ -172,9 +174,20 @@ def docx_chunks(hits: Iterable[dict], info: ExportInfo) -> Iterator[bytes]:
 def docx_source(document: DocxStream, record: dict) -> None:
     """The paragraph under a quoted passage: citation, permalink, then themes."""
     source = [record["citation"], " · ", Link(record["permalink"])]
+    if recommendation_label(record):
+        source.append("\nRecommendation: " + recommendation_label(record))
     if record["themes"]:
         source.append("\nThemes: " + ", ".join(theme_labels(record["themes"])))
     document.paragraph(*source, style="Source")
+
+
+def recommendation_label(record: dict) -> str:
+    """"urges · Slovenia · round 3" for a GRETA recommendation, "" for a passage."""
+    if record.get("kind") != "recommendation":
+        return ""
+    parts = [record.get("strength") or "", record.get("country") or ""]
+    parts.append(f"round {record['round']}" if record.get("round") else "")
+    return " · ".join(p for p in parts if p)
 
 
 def batched(pieces: Iterable[str]) -> Iterator[bytes]:

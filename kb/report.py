@@ -52,7 +52,8 @@ def brief_chunks(theme: str, fmt: str, year_from: int | None = None, year_to: in
         raise ExportError("the first year comes after the last", f"{year_from}-{year_to}")
 
     def passages() -> Iterator[dict]:
-        request = SearchRequest("", filters=(("theme", theme, False),), sort="oldest")
+        # Passages only: a GRETA recommendation repeats words of a passage already in the brief.
+        request = SearchRequest("", filters=(("theme", theme, False), ("kind", "passage", False)), sort="oldest")
         hits = (h for h in iter_matches(request, home) if _in_years(h, year_from, year_to))
         return _documents_together(hits)
 

@@ -3,6 +3,7 @@ links that select or exclude it, so facets work as plain links without JS."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from kb.model import STRENGTHS
 from kb.search import SearchResult
 from kb.taxonomy import current_taxonomy
 from search_app.params import PageState
@@ -111,6 +112,27 @@ class ThemeFacet(Facet):
         return FacetView(self.param, self.label, self.kind, values)
 
 
+class StrengthFacet(Facet):
+    """Recommendation strengths in their order, strongest first: urges, should, invites."""
+
+    def view(self, result: SearchResult, state: PageState) -> FacetView:
+        view = super().view(result, state)
+        view.values.sort(key=lambda v: STRENGTHS.index(v.value) if v.value in STRENGTHS else len(STRENGTHS))
+        return view
+
+
+class RoundFacet(Facet):
+    """Evaluation rounds in their order."""
+
+    def view(self, result: SearchResult, state: PageState) -> FacetView:
+        view = super().view(result, state)
+        view.values.sort(key=lambda v: int(v.value) if v.value.isdigit() else 0)
+        return view
+
+    def value_label(self, value: str) -> str:
+        return f"round {value}"
+
+
 FACETS = (
     ThemeFacet("theme", "themes", "Theme"),
     Facet("doc_type", "doc_type", "Document type"),
@@ -119,8 +141,12 @@ FACETS = (
     Facet("role", "role", "Role"),
     Facet("verb", "verb", "Operative verb"),
     Facet("org", "orgs", "Organisation"),
-    Facet("country", "places", "Country or region"),
+    Facet("region", "places", "Country or region named"),
     Facet("instrument", "instruments", "Instrument"),
+    Facet("kind", "kind", "Item"),
+    StrengthFacet("strength", "strength", "Recommendation strength"),
+    Facet("country", "country", "Country evaluated"),
+    RoundFacet("round", "round", "Evaluation round"),
 )
 
 

@@ -10,8 +10,8 @@ from kb.search import SearchRequest
 
 # URL parameters that filter; each also has a not_<name> form that excludes.
 FILTER_PARAMS = (
-    "theme", "doc_type", "issuer", "year", "role", "verb", "org", "country", "instrument",
-    "place", "doc_id", "language",
+    "theme", "doc_type", "issuer", "year", "role", "verb", "org", "region", "instrument",
+    "place", "doc_id", "language", "kind", "strength", "country", "round",
 )
 PER_PAGE = 20
 MAX_PER_PAGE = 100

@@ -143,7 +143,8 @@ def test_api_facets_give_counts_and_links(client):
     compensation = next(c for c in protection["children"] if c["value"] == "compensation")
     assert compensation["count"] == 3
     assert compensation["toggle_url"] == "/search?q=compensation&theme=compensation"
-    assert [f["name"] for f in facets] == ["theme", "doc_type", "issuer", "year", "role", "verb", "org", "country", "instrument"]
+    assert [f["name"] for f in facets] == ["theme", "doc_type", "issuer", "year", "role", "verb", "org", "region", "instrument",
+                                           "kind", "strength", "country", "round"]
 
 
 def test_document_page_has_anchors_marks_and_citations(client):
