@@ -53,5 +53,5 @@ def _is_docx(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return "word/document.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError):
+        return False  # a damaged archive (a name that is not UTF-8, say) is no Word file

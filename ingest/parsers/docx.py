@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 from xml.etree.ElementTree import Element
 
 from ingest.markers import roman
+from ingest.parsers.package import check_part_count, read_parts_capped
 from ingest.parsers import parser
 from kb.errors import EmptyDocument, ParseError
 from kb.model import Block
@@ -24,9 +25,7 @@ from kb.model import Block
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 DOCUMENT, STYLES, NUMBERING = "word/document.xml", "word/styles.xml", "word/numbering.xml"
-MAX_UNPACKED = 50 * 1024 * 1024
 UNREADABLE = "not a readable Word document (corrupt or truncated)"
-TOO_BIG = "refused: the Word file unpacks to more than 50 MB (a zip bomb?)"
 # Word never writes a DTD; one in a part can only be there to expand entities.
 FORBIDDEN_MARKUP = [
     mark.encode(encoding)
@@ -64,15 +63,15 @@ def read_parts(data: bytes, source: str) -> dict[str, Element]:
     """Unpack and parse the XML parts the parser reads, refusing zip bombs."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
+            check_part_count(package, source)
             present = set(package.namelist())
             names = [n for n in (DOCUMENT, STYLES, NUMBERING) if n in present]
             if DOCUMENT not in names:
                 raise ParseError(UNREADABLE, source)
-            # zipfile never inflates past the declared size, so checking it is enough.
-            if sum(package.getinfo(n).file_size for n in names) > MAX_UNPACKED:
-                raise ParseError(TOO_BIG, source)
-            return {name: parse_xml(package.read(name), source) for name in names}
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
+            unpacked = read_parts_capped(package, names, source)
+            return {name: parse_xml(part, source) for name, part in unpacked.items()}
+    # ValueError: a damaged archive can hold a name that is not UTF-8, or a bad header field.
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError):
         raise ParseError(UNREADABLE, source) from None
 
 

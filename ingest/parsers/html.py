@@ -14,11 +14,14 @@ from ingest.markers import roman
 from kb.errors import EmptyDocument, ParseError
 from kb.model import Block
 
-# Code, embedded objects, page furniture and form controls: never part of the text.
+# Code, embedded objects and media, page furniture and form controls: never part of the text.
 DROPPED = (
     "head", "title", "script", "style", "noscript", "template", "iframe", "object",
-    "embed", "svg", "nav", "footer", "aside", "button", "select", "textarea",
+    "embed", "applet", "frame", "frameset", "canvas", "audio", "video", "svg", "nav",
+    "footer", "aside", "button", "select", "textarea",
 )
+# Far past any policy text published as one page; bigger is refused before parsing.
+MAX_HTML_BYTES = 50 * 1024 * 1024
 SECTIONING = ("article", "main", "section")
 CONTENT_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "table")
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -73,6 +76,8 @@ class HTMLSoup(BeautifulSoup):
 @parser("html")
 def parse_html(data: bytes, source: str) -> list[Block]:
     """Parse an HTML page from its bytes."""
+    if len(data) > MAX_HTML_BYTES:
+        raise ParseError(f"refused: the HTML page is larger than {MAX_HTML_BYTES >> 20} MB", source)
     with warnings.catch_warnings():
         # bs4 warns when a short page looks like a file name or URL; ours are always pages.
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
