@@ -16,6 +16,7 @@ from kb.charts import ThemeCounts, matrix_counts, matrix_csv, timeline_counts, t
 from kb.errors import BadQuery, IndexMissing
 from kb.export import describe_search, export_filename
 from kb.search import SearchRequest, iter_matches
+from search_app.exports import content_disposition
 from search_app.params import PageState
 from search_app.views import home_dir
 
@@ -82,7 +83,7 @@ def chart_csv(view: ChartView):
         return Response(f"error: {problem}\n", status=400, mimetype="text/plain")
     filename = export_filename(state.q, state.filters, "csv", stem=f"atkb-{view.name}")
     return Response(table, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": content_disposition(filename)})
 
 
 @bp.get("/timeline")

@@ -51,6 +51,8 @@ def api_precedents():
     limit = body.get("limit", PAGE_LIMIT)
     if not isinstance(limit, int) or isinstance(limit, bool):
         raise BadDraft("limit must be a whole number", str(limit))
+    if not isinstance(body.get("boilerplate", True), bool):
+        raise BadDraft("boilerplate must be true or false", str(body.get("boilerplate")))
     hide = body.get("boilerplate", True) is False
     return jsonify(find_precedents(body.get("text"), home_dir(), limit, hide_boilerplate=hide).to_json())
 
@@ -75,7 +77,7 @@ def similar_page(passage_id: str):
 def api_similar(passage_id: str):
     """The passages that share most wording with one passage ("more like this")."""
     limit = request.args.get("limit", str(PAGE_LIMIT))
-    if not limit.isdigit():
+    if not (limit.isascii() and limit.isdigit()) or len(limit) > 9:
         raise BadDraft("limit must be a whole number", limit)
     hide = request.args.get("boilerplate") == "no"
     passage, found = find_similar(passage_id, home_dir(), int(limit), hide_boilerplate=hide)

@@ -24,6 +24,8 @@ from search_app.views import home_dir
 
 bp = Blueprint("exports", __name__)
 MAX_BASKET_BYTES = 512 * 1024
+MAX_FILENAME = 100
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 CITATIONS = {
     "bib": (bibtex, "application/x-bibtex; charset=utf-8"),
     "ris": (ris, "application/x-research-info-systems; charset=utf-8"),
@@ -46,9 +48,26 @@ def base_url() -> str:
     return request.url_root.rstrip("/")
 
 
+def safe_filename(name: str) -> str:
+    """A download name of letters, digits, `.`, `-` and `_` only, not hidden, at most MAX_FILENAME long.
+
+    Names are built from queries and titles: no quote, slash, CR or LF may reach the header.
+    """
+    stem, dot, extension = SAFE_NAME.sub("-", name).lstrip(".-").rpartition(".")
+    if not dot:
+        stem, extension = extension, ""
+    extension = extension[:10]
+    stem = stem[: MAX_FILENAME - len(extension) - 1].rstrip(".-") or "atkb-download"
+    return f"{stem}.{extension}" if extension else stem
+
+
+def content_disposition(filename: str) -> str:
+    return f'attachment; filename="{safe_filename(filename)}"'
+
+
 def attachment(chunks: Iterator[bytes], filename: str, mimetype: str) -> Response:
     response = Response(stream_with_context(chunks), content_type=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Disposition"] = content_disposition(filename)
     return response
 
 

@@ -14,6 +14,16 @@ CORPUS = ROOT / "corpus"
 DATA = Path(__file__).parent / "data"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Skip the long soak and fuzz runs unless KB_SLOW_TESTS=1 asks for them."""
+    if os.environ.get("KB_SLOW_TESTS") == "1":
+        return
+    skip = pytest.mark.skip(reason="a long run: set KB_SLOW_TESTS=1 to include it")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 def run_kb(*args: str, home: Path, cwd: Path = ROOT, env: dict | None = None, timeout: float = 180):
     """Run the real `kb` command in a subprocess and return what it did."""
     environment = {**os.environ, "KB_HOME": str(home), **(env or {})}
