@@ -1,27 +1,16 @@
-"""atkb's side of the benchmark: ingest, queries, and the served app under load."""
+"""atkb's side of the benchmark: ingest and queries (the served app is in bench.web)."""
 from __future__ import annotations
 
-import multiprocessing
-import os
-import random
-import socket
-import subprocess
-import sys
-import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 from bench.corpus import ROOT, generated_documents
-from ingest.clean import clean_blocks
+from ingest import pipeline
+from ingest.detect import detect_format
+from ingest.manifest import entry_from_table
 from ingest.parsers import parse
-from ingest.parsers.text import parse_text
-from ingest.segment import segment
-from kb import engine, index, settings
+from kb import engine, settings
 from kb.search import SearchRequest, search
-from kb.tagging import tag_passages
 
 PDFS = sorted((ROOT / "tests" / "data" / "seeds").glob("*.pdf"))
 
@@ -47,32 +36,42 @@ def pdf_pages_per_second(rounds: int = 3) -> float:
     return round(pages / (time.perf_counter() - start), 1)
 
 
-def segmented_and_tagged(item):
-    document, text = item
-    return document, tag_passages(segment(clean_blocks(parse_text(text)), document.id))
+def write_sources(passages: int, folder: Path) -> list:
+    """Write generated documents holding the given number of passages as text files; return their entries."""
+    folder.mkdir(parents=True, exist_ok=True)
+    entries, count = [], 0
+    for document, text in generated_documents():
+        source = folder / f"{document.id}.txt"
+        source.write_text(text, encoding="utf-8")
+        entries.append(entry_from_table({**_table(document), "source": str(source)}, folder))
+        data = text.encode("utf-8")
+        fmt = detect_format(data, source.name, str(source))
+        count += len(pipeline.parse_passages(data, fmt, str(source), document.id, document.doc_type))
+        if count >= passages:
+            return entries
+    return entries
 
 
-def ingest(passages: int, home: Path, procs: int) -> tuple[float, int]:
-    """Segment, tag and index a generated corpus; return passages per second."""
-    documents = generated_documents()
-    count = 0
+def _table(document) -> dict:
+    return {"id": document.id, "title": document.title, "issuer": document.issuer,
+            "doc_type": document.doc_type, "date": document.date}
+
+
+def ingest(entries: list, home: Path, procs: int) -> tuple[float, int]:
+    """Run `kb ingest`'s pipeline (fetch, parse, segment, tag, index) from scratch.
+
+    The drafting store is left out: on this generated corpus, where every
+    passage reuses sentences of a few documents, its lineage is a worst case.
+    Returns the passages per second of the rebuild and the passages indexed.
+    """
     start = time.perf_counter()
-    with engine.writing(settings.index_dir(home), procs=procs) as writer:
-        if procs == 1:
-            results = map(segmented_and_tagged, documents)
-        else:
-            pool = multiprocessing.get_context("fork").Pool(procs)
-            results = pool.imap(segmented_and_tagged, documents, chunksize=4)
-        for document, tagged in results:
-            tagged = tagged[: passages - count]
-            writer.replace_document(document, tagged, index.fingerprint(document))
-            count += len(tagged)
-            if count >= passages:
-                break
-        if procs > 1:
-            pool.terminate()
-            pool.join()
-    return round(count / (time.perf_counter() - start), 1), count
+    report = pipeline.ingest(entries, home, procs=procs, derive=False)
+    seconds = time.perf_counter() - start
+    if not report.ok:
+        raise RuntimeError(f"ingest failed: {report.failed[0]}")
+    with engine.searching(settings.index_dir(home)) as searcher:
+        count = engine.count_passages(searcher)
+    return round(count / seconds, 1), count
 
 
 def atkb_query(searcher, home: Path, kind: str, item: dict) -> None:
@@ -99,66 +98,3 @@ def atkb_latencies(home: Path, kind: str, items: list[dict]) -> dict:
             atkb_query(searcher, home, kind, item)
             samples.append((time.perf_counter() - start) * 1000)
     return percentiles(samples)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def web_load(home: Path, seconds: float, clients: int) -> dict:
-    """Serve the index with `kb serve` and hit it from many clients at once."""
-    port = free_port()
-    env = {**os.environ, "KB_HOME": str(home)}
-    server = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base)
-        return {path: _hammer(base, path, seconds, clients) for path in ("/api/search", "/search")}
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def _wait_until_up(base: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/", timeout=2).read()
-            return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.3)
-    raise RuntimeError("the server did not start")
-
-
-def _hammer(base: str, path: str, seconds: float, clients: int) -> dict:
-    words = ["trafficking", "victims", "cooperation", "compensation", "identification", "impunity",
-             "children", "labour", "migration", "prosecution", "awareness", "referral"]
-    latencies, errors = [], [0]
-    lock = threading.Lock()
-    stop = time.monotonic() + seconds
-
-    def client(seed: int) -> None:
-        chance = random.Random(seed)
-        while time.monotonic() < stop:
-            query = urllib.parse.urlencode({"q": chance.choice(words)})
-            start = time.perf_counter()
-            try:
-                with urllib.request.urlopen(f"{base}{path}?{query}", timeout=30) as answer:
-                    answer.read()
-                    ok = answer.status == 200
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                ok = False
-            with lock:
-                latencies.append((time.perf_counter() - start) * 1000)
-                errors[0] += not ok
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    figures = percentiles(latencies)
-    return {"requests_per_s": round(len(latencies) / seconds, 1), "p95_ms": figures["p95"], "errors": errors[0]}
