@@ -46,7 +46,7 @@ def _item(position: int, item) -> BasketItem:
 
 def split_passage_id(passage_id: str) -> tuple[str, int] | None:
     doc_id, _, seq = passage_id.rpartition(":")
-    return (doc_id, int(seq)) if doc_id and seq.isdigit() else None
+    return (doc_id, int(seq)) if doc_id and seq.isascii() and seq.isdigit() else None
 
 
 def basket_passages(items: list[BasketItem], home: Path | None = None) -> list[dict]:

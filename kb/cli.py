@@ -43,9 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     for register in (add_ingest, add_add, add_search, add_show, add_documents, add_remove, add_stats,
                      add_retag, add_eval_themes, add_serve):
         register(commands)
-    from kb import cli_drafting, cli_export
+    from kb import cli_drafting, cli_export, cli_fetch
 
     cli_drafting.register(commands)
+    cli_fetch.register(commands)
     cli_export.register(commands)
     return parser
 
@@ -56,6 +57,8 @@ def add_ingest(commands) -> None:
     cmd = commands.add_parser("ingest", help="index the documents of one or more manifests")
     cmd.add_argument("manifests", nargs="*", metavar="MANIFEST", help="default: corpus/sources.toml")
     cmd.add_argument("--force", action="store_true", help="re-parse documents even if unchanged")
+    cmd.add_argument("--procs", type=positive_int, default=None, metavar="N",
+                     help="processes that read and tag documents (default: the number of cores)")
     cmd.set_defaults(run=run_ingest)
 
 
@@ -74,13 +77,15 @@ def run_ingest(args) -> int:
         problems += errors
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
-    return _ingest_and_report(entries, args.force) or (EXIT_FAILED if problems else 0)
+    return _ingest_and_report(entries, args.force, args.procs) or (EXIT_FAILED if problems else 0)
 
 
-def _ingest_and_report(entries, force: bool) -> int:
+def _ingest_and_report(entries, force: bool, procs: int | None = None) -> int:
+    from ingest.parallel import default_procs
     from ingest.pipeline import ingest
 
-    report = ingest(entries, settings.kb_home(), force=force, progress=ProgressBar(), on_wait=_say)
+    report = ingest(entries, settings.kb_home(), force=force, progress=ProgressBar(), on_wait=_say,
+                    procs=procs or default_procs())
     for error in report.failed:
         print(f"error: {error}", file=sys.stderr)
     print(report.summary(), file=sys.stderr)
@@ -122,6 +127,8 @@ def add_add(commands) -> None:
     cmd.add_argument("--url", default="", help="a provenance link")
     cmd.add_argument("--place", default="")
     cmd.add_argument("--language", default="en")
+    cmd.add_argument("--country", default="", help="the country a report concerns (default: read from a GRETA text)")
+    cmd.add_argument("--round", default="", help="the evaluation round: 3 or third (default: read from a GRETA text)")
     cmd.set_defaults(run=run_add)
 
 
@@ -132,6 +139,7 @@ def run_add(args) -> int:
         "id": args.doc_id or slug_from_source(args.file), "title": args.title,
         "issuer": args.issuer, "doc_type": args.doc_type, "source": args.file,
         "date": args.date, "place": args.place, "language": args.language, "url": args.url,
+        "country": args.country, "round": args.round,
     }
     try:
         entry = entry_from_table({k: v for k, v in table.items() if v}, Path.cwd())
@@ -197,7 +205,8 @@ def run_search(args) -> int:
 
 
 def _hit_header(hit: dict) -> str:
-    where = " ".join(x for x in (hit["number"] or f"passage {hit['seq']}", hit["role"], hit["verb"]) if x)
+    kind = f"recommendation: {hit['strength']}" if hit.get("kind") == "recommendation" else ""
+    where = " ".join(x for x in (hit["number"] or f"passage {hit['seq']}", hit["role"], hit["verb"], kind) if x)
     return f"{hit['passage_id']}  [{where}]  {hit['title']} ({hit['date'] or 'undated'})"
 
 
@@ -240,6 +249,11 @@ def _tag_lines(passage: dict) -> list[str]:
     for field, label in (("orgs", "orgs"), ("places", "places"), ("instruments", "instruments")):
         if passage[field]:
             lines.append(f"{label}: {', '.join(passage[field])}")
+    for item in passage.get("recommendations", []):
+        lines.append(f"recommendation ({item['strength']}): {item['passage_id']}")
+    for key, label in (("refers_to", "refers to"), ("referred_by", "in the conclusions")):
+        if passage.get(key):
+            lines.append(f"{label}: {', '.join(a['number'] or a['passage_id'] for a in passage[key])}")
     return lines
 
 
@@ -339,20 +353,27 @@ def add_serve(commands) -> None:
     cmd = commands.add_parser("serve", help="serve the web UI and JSON API")
     cmd.add_argument("--host", default=None, help="default: $KB_HOST or 127.0.0.1")
     cmd.add_argument("--port", type=int, default=None, help="default: $KB_PORT or 5000")
+    cmd.add_argument("--workers", type=positive_int, default=None, metavar="N",
+                     help="server processes sharing the port (default: the number of cores)")
     cmd.set_defaults(run=run_serve)
 
 
 def run_serve(args) -> int:
-    import waitress
+    from kb import serving
 
-    from search_app import create_app
-
-    app = create_app()
     host = args.host or settings.get("KB_HOST")
     port = args.port or int(settings.get("KB_PORT"))
-    print(f"serving {settings.kb_home()} on http://{host}:{port}/ (read-only; Ctrl-C stops)", file=sys.stderr)
-    waitress.serve(app, host=host, port=port, threads=8, ident="atkb")
-    return 0
+    workers = args.workers or serving.default_workers()
+    print(f"serving {settings.kb_home()} on http://{host}:{port}/ with {workers} worker(s) "
+          "(read-only; Ctrl-C stops)", file=sys.stderr)
+    return serving.serve(host, port, workers)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
 
 
 def _print_json(data) -> None:

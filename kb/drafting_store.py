@@ -6,6 +6,7 @@ has moved on. Like the index it is derived data; deleting it only costs a build.
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from kb import crossrefs, engine, lineage, settings
-from kb.errors import IndexMissing, PassageNotFound
+from kb.errors import DiskFull, IndexMissing, PassageNotFound
 from kb.taxonomy import current_entities
 from kb.wording import norms, shingles
 
@@ -116,16 +117,31 @@ def _build_lock(home: Path) -> Iterator[None]:
 
 def _rebuild(home: Path, path: Path, generation: int) -> None:
     """Build into a new file beside the store, then swap it in: readers never see half a store."""
+    for leftover in home.glob(".drafting-*.sqlite"):  # left by a build that was killed; we hold the lock
+        with suppress(FileNotFoundError):
+            leftover.unlink()
     handle, temporary = tempfile.mkstemp(dir=home, prefix=".drafting-", suffix=".sqlite")
     os.close(handle)
     try:
         build(Path(temporary), home, generation)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         with suppress(FileNotFoundError):
             os.unlink(temporary)
+        if _disk_full(error):
+            raise DiskFull(
+                f"the disk is full while building the drafting store ({error}); the previous store is unchanged",
+                str(path),
+            ) from None
         raise
     log.info("drafting store built from index generation %d", generation)
+
+
+def _disk_full(error: BaseException) -> bool:
+    if isinstance(error, OSError):
+        return error.errno == errno.ENOSPC
+    # SQLite says "database or disk is full" (SQLITE_FULL).
+    return isinstance(error, sqlite3.OperationalError) and "full" in str(error)
 
 
 def build(path: Path, home: Path, generation: int) -> None:

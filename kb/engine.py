@@ -5,21 +5,25 @@ nothing, query parsing and the searches the rest of atkb asks for.
 """
 from __future__ import annotations
 
+import errno
 import re
 import threading
 import weakref
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from functools import lru_cache
+from itertools import islice
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
-from whoosh import analysis, fields, highlight, index, qparser, query, sorting
+from whoosh import analysis, collectors, fields, index, qparser, query, sorting
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, LockError
 
-from kb.errors import BadQuery, IndexBusy, IndexMissing, IndexOutdated
-from kb.model import Document, Passage
+from kb import generations, query_bounds, snippets
+from kb.errors import BadQuery, DiskFull, IndexBusy, IndexMissing, IndexOutdated
+from kb.model import KINDS, Document, Passage
 
 _lowercase_id = analysis.IDTokenizer() | analysis.LowercaseFilter()
 # Exact wording: every word kept, stop words included, nothing stemmed.
@@ -38,7 +42,8 @@ def _tags() -> fields.KEYWORD:
 
 
 SCHEMA = fields.Schema(
-    kind=fields.ID(stored=True),
+    # "document", or the kind of an item: "passage" or "recommendation".
+    kind=_facet_id(),
     passage_id=fields.ID(stored=True, unique=True),
     doc_id=fields.ID(stored=True, sortable=True),
     seq=fields.NUMERIC(stored=True, sortable=True),
@@ -62,6 +67,10 @@ SCHEMA = fields.Schema(
     orgs=_tags(),
     places=_tags(),
     instruments=_tags(),
+    # GRETA: how firmly a recommendation asks, the country and the evaluation round.
+    strength=_facet_id(),
+    country=_facet_id(),
+    round=_facet_id(),
     # Document records only: where the source came from and what it was.
     source=fields.STORED,
     url=fields.STORED,
@@ -83,10 +92,13 @@ QUERY_FIELDS = {
     "doc": "doc_id", "number": "number", "heading": "heading", "role": "role",
     "verb": "verb", "themes": "themes", "theme": "themes",
     "orgs": "orgs", "org": "orgs", "organisations": "orgs",
-    "places": "places", "country": "places", "region": "places", "instruments": "instruments",
-    "instrument": "instruments",
+    "places": "places", "region": "places", "instruments": "instruments",
+    "instrument": "instruments", "kind": "kind", "strength": "strength", "country": "country",
+    "round": "round",
 }
-FACET_FIELDS = ("doc_type", "year", "issuer", "role", "verb") + TAG_FIELDS
+FACET_FIELDS = ("doc_type", "year", "issuer", "role", "verb") + TAG_FIELDS + ("kind", "strength", "country", "round")
+# Every searchable item: passages and the recommendations found in them.
+ITEMS = query.Or([query.Term("kind", kind) for kind in KINDS])
 SORTS = {
     "relevance": None,
     "newest": [("date", True), ("seq", False)],
@@ -166,7 +178,8 @@ def writing(path: Path, procs: int = 1) -> Iterator[IndexWriter]:
     """
     ix = create_or_open(path)
     try:
-        writer = ix.writer(procs=procs, limitmb=256) if procs > 1 else ix.writer()
+        # Each process writes a segment of its own: no single-process merge at the end.
+        writer = ix.writer(procs=procs, limitmb=256, multisegment=True) if procs > 1 else ix.writer()
     except LockError:
         raise IndexBusy("another process is writing the index", str(path)) from None
     index_writer = IndexWriter(writer)
@@ -179,11 +192,36 @@ def writing(path: Path, procs: int = 1) -> Iterator[IndexWriter]:
             # contents that names them, so a kill half-way leaves the
             # previous generation the one that opens.
             writer.commit()
+    except OSError as error:
+        _abandon(writer)
+        if error.errno == errno.ENOSPC:
+            raise DiskFull(
+                f"the disk is full while writing the index ({error.strerror}); the previous index is unchanged",
+                str(path),
+            ) from None
+        raise
     except BaseException:
-        writer.cancel()
+        _abandon(writer)
         raise
     finally:
         ix.close()
+
+
+def _abandon(writer) -> None:
+    """Cancel a writer; when even that fails (a full disk), delete what it began writing."""
+    try:
+        writer.cancel()
+    except OSError:
+        segment = getattr(writer, "newsegment", None)
+        prefix = segment.segment_id() if segment else None
+        for name in list(writer.storage) if prefix else ():
+            if name.startswith(prefix):
+                with suppress(OSError):
+                    writer.storage.delete_file(name)
+        with suppress(OSError, AttributeError):
+            writer.temp_storage().destroy()
+        if getattr(writer, "writelock", None):
+            writer.writelock.release()
 
 
 def theme_counts(passages: list[Passage]) -> dict[str, int]:
@@ -207,8 +245,8 @@ def _document_fields(document: Document, fingerprint: str, passages: list[Passag
         "sha256": document.sha256,
         "format": document.format,
         "fingerprint": fingerprint,
-        "passages": len(passages),
-        "theme_counts": theme_counts(passages),
+        "passages": sum(1 for p in passages if p.kind == "passage"),
+        "theme_counts": theme_counts([p for p in passages if p.kind == "passage"]),
     }
 
 
@@ -220,6 +258,8 @@ def _metadata(document: Document) -> dict:
         "date": document.date,
         "place": document.place,
         "language": document.language,
+        "country": document.country,
+        "round": str(document.round or ""),
     }
     if document.year is not None:
         data["year"] = document.year
@@ -228,7 +268,8 @@ def _metadata(document: Document) -> dict:
 
 def _passage_fields(document: Document, passage: Passage) -> dict:
     data = {
-        "kind": "passage",
+        "kind": passage.kind,
+        "strength": passage.strength,
         "passage_id": passage.passage_id,
         "doc_id": passage.doc_id,
         "seq": passage.seq,
@@ -292,7 +333,12 @@ def _held_searcher(path: Path):
     ix, searcher = entry
     try:
         if not searcher.up_to_date():
-            entry[1] = searcher = searcher.refresh()
+            # Open afresh and close the old one: Whoosh's refresh() leaves all
+            # but one reader of a multi-segment index open.
+            fresh = ix.searcher()
+            searcher.close()
+            entry[1] = searcher = fresh
+        _join_generation(searcher, path, key)
     except (OSError, EmptyIndexError):
         # The folder was replaced or removed: start again from what is there now.
         held.pop(key, None)
@@ -301,6 +347,26 @@ def _held_searcher(path: Path):
             yield fresh
         return
     yield searcher
+
+
+def _join_generation(searcher, path: Path, folder: str) -> None:
+    """Give a searcher the caches its process shares for the generation it reads.
+
+    The key holds the table of contents' inode and time, not only the
+    generation number, which starts again when the folder is rebuilt.
+    """
+    if getattr(searcher, "_atkb_generation", None) is None:
+        number = searcher.reader().generation()
+        toc = (path / f"_MAIN_{number}.toc").stat()
+        searcher._atkb_generation = generations.shared((folder, number, toc.st_ino, toc.st_mtime_ns))
+
+
+def shared_caches(searcher) -> generations.Generation:
+    """The caches shared for a searcher's generation (its own, if it was opened elsewhere)."""
+    found = getattr(searcher, "_atkb_generation", None)
+    if found is None:
+        found = searcher._atkb_generation = generations.Generation(id(searcher))
+    return found
 
 
 def document_records(searcher) -> list[dict]:
@@ -313,9 +379,9 @@ def document_record(searcher, doc_id: str) -> dict | None:
     return dict(found) if found else None
 
 
-def passage_records(searcher, doc_id: str) -> list[dict]:
-    """Return a document's passages in reading order."""
-    records = [dict(f) for f in searcher.documents(doc_id=doc_id) if f.get("kind") == "passage"]
+def passage_records(searcher, doc_id: str, kinds: tuple[str, ...] = ("passage",)) -> list[dict]:
+    """Return a document's passages (or items of the given kinds) in reading order."""
+    records = [dict(f) for f in searcher.documents(doc_id=doc_id) if f.get("kind") in kinds]
     return sorted(records, key=lambda r: r["seq"])
 
 
@@ -350,10 +416,11 @@ def iter_matches(
     Nothing is highlighted and no facet counted, so exports of any size stay small.
     """
     parsed = parse_query(searcher.schema, text)
+    check_expansions(searcher, parsed, text)
     scoring, ranges = _split_ranges(parsed)
     matched = _matching_docnums(searcher, scoring, filters, ranges) - _docs_of_passages(searcher, exclude_ids)
-    results = searcher.search(scoring or query.Term("kind", "passage"), filter=set(matched), limit=None,
-                              sortedby=_sort_facets(sort))
+    results = _search_within_budget(searcher, scoring or ITEMS, filter=set(matched),
+                                    limit=None, sortedby=_sort_facets(sort))
     for _, docnum in results.top_n:
         yield dict(searcher.stored_fields(docnum))
 
@@ -381,20 +448,20 @@ def search(
     such as theme families: {facet: {group: [(field, value), ...]}}.
     """
     parsed = parse_query(searcher.schema, text)
+    check_expansions(searcher, parsed, text)
     scoring, ranges = _split_ranges(parsed)
     matched = _matching_docnums(searcher, scoring, filters, ranges) - _docs_of_passages(searcher, exclude_ids)
-    results = searcher.search(
-        scoring or query.Term("kind", "passage"),
+    results = _search_within_budget(
+        searcher,
+        scoring or ITEMS,
         filter=set(matched),
         limit=max(offset + limit, 1),
         sortedby=_sort_facets(sort),
     )
-    # Highlighting re-reads the text: only the page shown is highlighted.
-    results.q = highlight_query(searcher.schema, text, parsed) if parsed is not None else results.q
-    results.fragmenter = highlight.ContextFragmenter(maxchars=300, surround=60)
-    results.formatter = _MarkFormatter()
-    page = results[offset : offset + limit] if limit else []
-    hits = [EngineHit(dict(hit), hit.highlights("text", top=2)) for hit in page]
+    # Only the page shown gets snippets.
+    page = [dict(hit) for hit in results[offset : offset + limit]] if limit else []
+    marks = _matched_word(searcher, text, parsed) if page else None
+    hits = [EngineHit(record, snippets.snippet(record.get("text") or "", marks)) for record in page]
     table = _facet_table(searcher)
     mask = table.mask(matched)
     counts = {name: _sorted_counts(table.counts(name, mask)) for name in facets}
@@ -411,7 +478,7 @@ def _matching_docnums(searcher, parsed, filters, ranges=()) -> frozenset:
     Ranges (year:[2018 TO 2022]) are read from the facet table, not from
     Whoosh's numeric terms, which are slow to enumerate.
     """
-    found = _docs_for(searcher, query.Term("kind", "passage"))
+    found = _docs_for(searcher, ITEMS)
     if parsed is not None:
         found = found & _docs_for(searcher, parsed)
     for restriction in _filter_queries(searcher.schema, filters):
@@ -440,21 +507,28 @@ def _split_ranges(parsed):
     return scoring, ranges
 
 
+class _BudgetCollector(collectors.WrappingCollector):
+    """Yields its child's matches until the thread's time budget is spent."""
+
+    def matches(self):
+        return query_bounds.within_budget(self.child.matches())
+
+
+def _search_within_budget(searcher, q, filter, **options):
+    """searcher.search(q, filter=filter, **options), stopped by the time budget (kb.query_bounds).
+
+    The budget sits under the filter: a collector wrapped around Whoosh's
+    filtering one would read the unfiltered matches.
+    """
+    collector = collectors.FilterCollector(_BudgetCollector(searcher.collector(**options)), allow=filter)
+    searcher.search_with_collector(q, collector)
+    return collector.results()
+
+
 def _docs_for(searcher, q) -> frozenset:
-    cache = _docs_cache(searcher)
-    key = repr(q)
-    if key not in cache:
-        if len(cache) > 512:
-            cache.clear()
-        cache[key] = frozenset(searcher.docs_for_query(q))
-    return cache[key]
-
-
-def _docs_cache(searcher) -> dict:
-    cache = getattr(searcher, "_atkb_docs", None)
-    if cache is None:
-        cache = searcher._atkb_docs = {}
-    return cache
+    return shared_caches(searcher).docsets.get_or_make(
+        repr(q), lambda: frozenset(query_bounds.within_budget(searcher.docs_for_query(q)))
+    )
 
 
 class FacetTable:
@@ -472,6 +546,13 @@ class FacetTable:
         self.group_masks: dict[tuple, np.ndarray] = {}
         self.ranges: dict[tuple, frozenset] = {}
 
+    def built(self) -> "FacetTable":
+        """Read every facet field now and let go of the reader, so any thread may count."""
+        for name in FACET_FIELDS:
+            self._coded(name)
+        self.reader = None
+        return self
+
     def mask(self, docnums) -> np.ndarray:
         """A boolean array marking the given document numbers."""
         mask = np.zeros(self.size, dtype=bool)
@@ -480,12 +561,15 @@ class FacetTable:
 
     def _coded(self, name: str) -> tuple:
         if name not in self.coded:
-            pairs = _pairs_from_postings(self.reader, name) if name in TAG_FIELDS else _pairs_from_columns(self.reader, name)
-            labels = sorted({value for _, value in pairs}, key=str)
+            parts = [(offset, _segment_coded(leaf, name)) for leaf, offset in self.reader.leaf_readers()]
+            labels = sorted({label for _, (_, _, found) in parts for label in found}, key=str)
             code = {value: i for i, value in enumerate(labels)}
-            docs = np.fromiter((d for d, _ in pairs), dtype=np.int64, count=len(pairs))
-            codes = np.fromiter((code[v] for _, v in pairs), dtype=np.int64, count=len(pairs))
-            self.coded[name] = (docs, codes, labels)
+            docs = [np.zeros(0, dtype=np.int64)] + [local + offset for offset, (local, _, _) in parts]
+            # Each segment's own codes, translated to the codes of the whole index.
+            codes = [np.zeros(0, dtype=np.int64)] + [
+                np.asarray([code[label] for label in found], dtype=np.int64)[own] for _, (_, own, found) in parts
+            ]
+            self.coded[name] = (np.concatenate(docs), np.concatenate(codes), labels)
         return self.coded[name]
 
     def counts(self, name: str, mask: np.ndarray) -> dict:
@@ -523,6 +607,27 @@ class FacetTable:
         return self.group_masks[pairs]
 
 
+# Segments never change once written: each is read once per process, in whatever generations hold it.
+_SEGMENT_CODES = generations.BoundedCache(4096)
+
+
+def _segment_coded(leaf, name: str) -> tuple:
+    """(document numbers within the segment, value codes, labels) of one facet field in one segment."""
+    segment = getattr(leaf, "segment", None)
+    if segment is None:
+        return _read_segment_coded(leaf, name)
+    return _SEGMENT_CODES.get_or_make((segment().segment_id(), name), lambda: _read_segment_coded(leaf, name))
+
+
+def _read_segment_coded(leaf, name: str) -> tuple:
+    pairs = _pairs_from_postings(leaf, name) if name in TAG_FIELDS else _pairs_from_columns(leaf, name)
+    labels = sorted({value for _, value in pairs}, key=str)
+    code = {value: i for i, value in enumerate(labels)}
+    docs = np.fromiter((d for d, _ in pairs), dtype=np.int64, count=len(pairs))
+    codes = np.fromiter((code[v] for _, v in pairs), dtype=np.int64, count=len(pairs))
+    return docs, codes, labels
+
+
 def _pairs_from_columns(reader, name: str) -> list[tuple[int, object]]:
     """(document number, value) of a sortable field, across segments.
 
@@ -541,10 +646,7 @@ def _pairs_from_postings(reader, name: str) -> list[tuple[int, str]]:
 
 
 def _facet_table(searcher) -> FacetTable:
-    table = getattr(searcher, "_atkb_facets", None)
-    if table is None:
-        table = searcher._atkb_facets = FacetTable(searcher.reader())
-    return table
+    return shared_caches(searcher).facets(lambda: FacetTable(searcher.reader()).built())
 
 
 def _sort_facets(sort: str):
@@ -581,6 +683,8 @@ def _value_query(schema, field: str, value: str):
             number = int(value)
         except ValueError:
             raise BadQuery(f"{field} takes a number, not {value!r}", f"{field}={value}") from None
+        if not -(2**31) <= number < 2**31:  # Whoosh stores 32-bit numbers
+            raise BadQuery(f"{field} takes a number between -2147483648 and 2147483647", f"{field}={value}")
         return query.Term(field, schema[field].to_bytes(number))
     if field in ("text", "exact", "title", "heading"):
         return qparser.QueryParser(field, schema).parse(f'"{value}"')
@@ -601,13 +705,49 @@ def parse_query(schema, text: str):
         return None
     _check_syntax(text)
     prepared = _phrases_as_pairs(_outside_quotes(text, _canonical_field_names))
-    parsed = qparser.QueryParser("text", schema).parse(prepared).accept(_place_either_way)
+    parsed = _parsed(schema, "text", prepared, text)
     if parsed is query.NullQuery:
         # Only small words ("in a"): the exact-wording field keeps them.
-        parsed = qparser.QueryParser("exact", schema).parse(prepared).accept(_place_either_way)
+        parsed = _parsed(schema, "exact", prepared, text)
     if parsed is query.NullQuery:
-        raise BadQuery('nothing to search for: the words are too short or too common (try exact:"...")', text)
+        raise BadQuery('nothing to search for: the words are too short or too common (try exact:"...")',
+                       query_bounds.shown(text))
+    _check_boosts(parsed, text)
     return parsed
+
+
+# What Whoosh's parser raises on some odd operator sequences ("NOT" with nothing after it, for one).
+PARSER_FAILURES = (IndexError, KeyError, TypeError, ValueError, AttributeError, RecursionError)
+
+
+def _parsed(schema, default_field: str, prepared: str, text: str):
+    try:
+        return qparser.QueryParser(default_field, schema).parse(prepared).accept(_place_either_way)
+    except PARSER_FAILURES:
+        raise BadQuery("the query cannot be read: check its operators, quotes and parentheses",
+                       query_bounds.shown(text)) from None
+
+
+def _check_boosts(parsed, text: str) -> None:
+    """Refuse a boost (word^N) that is not above zero: scores would divide by it."""
+    nodes = [parsed]
+    while nodes:
+        node = nodes.pop()
+        if not getattr(node, "boost", 1.0) > 0:
+            raise BadQuery("a boost (word^N) must be above 0", query_bounds.shown(text))
+        nodes.extend(node.children())
+
+
+def check_expansions(searcher, parsed, text: str) -> None:
+    """Refuse a wildcard or word range that stands for too many indexed words."""
+    if parsed is None:
+        return
+    most = query_bounds.expansion_limit()
+    reader = searcher.reader()
+    for leaf in parsed.leaves():
+        if isinstance(leaf, query.MultiTerm):
+            count = sum(1 for _ in islice(leaf._btexts(reader), most + 1))
+            query_bounds.check_expansion(str(leaf), count, text)
 
 
 def _place_either_way(node):
@@ -631,6 +771,23 @@ def _phrases_as_pairs(text: str) -> str:
         return "(" + " AND ".join(f'pairs:"{a} {b}"' for a, b in zip(words, words[1:])) + ")"
 
     return BARE_PHRASE.sub(pairs, text)
+
+
+def _matched_word(searcher, text: str, parsed):
+    """A test of whether a word of a passage is one the query matched in its text (stem against stem)."""
+    if parsed is None:
+        return lambda word: False
+    marked = highlight_query(searcher.schema, text, parsed)
+    # Words as typed, and what prefixes and wildcards stand for in this index.
+    wanted = marked.all_terms() | marked.existing_terms(searcher.reader(), expand=True)
+    stems = {term.decode() if isinstance(term, bytes) else term for field, term in wanted if field == "text"}
+    return lambda word: _stem(word) in stems
+
+
+@lru_cache(maxsize=1 << 16)
+def _stem(word: str) -> str:
+    """A word as the text field indexes it ("" for a stop word)."""
+    return next((token.text for token in SCHEMA["text"].analyzer(word, mode="query")), "")
 
 
 def highlight_query(schema, text: str, parsed):
@@ -657,7 +814,8 @@ def _canonical_field_names(text: str) -> str:
 
 
 def _check_syntax(text: str) -> None:
-    unquoted = QUOTED.sub(" ", text)
+    query_bounds.check_query_text(text)
+    unquoted, text = QUOTED.sub(" ", text), query_bounds.shown(text)
     if unquoted.count('"') % 2:
         raise BadQuery('a quotation mark is not closed', text)
     depth = 0
@@ -673,15 +831,7 @@ def _check_syntax(text: str) -> None:
         name = match.group(1).lower()
         if name not in QUERY_FIELDS:
             raise BadQuery(f"unknown field {match.group(1)!r} (fields: {', '.join(sorted(set(QUERY_FIELDS.values())))})", text)
-    for match in re.finditer(r"\byear:([^\s\[\]()]+)", unquoted):
-        if not match.group(1).isdigit():
-            raise BadQuery(f"year takes a number, not {match.group(1)!r}", text)
+    for match in re.finditer(r"\b(year|round):([^\s\[\]()]+)", unquoted):
+        if not match.group(2).isdigit():
+            raise BadQuery(f"{match.group(1)} takes a number, not {match.group(2)!r}", text)
 
-
-class _MarkFormatter(highlight.Formatter):
-    """Mark matched words with ** for plain-text and Markdown snippets."""
-
-    between = " … "
-
-    def format_token(self, text, token, replace=False):
-        return f"**{highlight.get_text(text, token, replace)}**"

@@ -50,6 +50,10 @@ class IndexBusy(KBError):
     """Another process holds the index writer lock."""
 
 
+class DiskFull(KBError):
+    """The disk filled up while the index or the drafting store was written; the old one stands."""
+
+
 class DocumentNotFound(KBError):
     """No document with the given id is indexed."""
 
@@ -64,3 +68,7 @@ class PassageNotFound(KBError):
 
 class ExportError(KBError):
     """An export, citation, chart or brief cannot be made as asked (format, theme, basket)."""
+
+
+class QueryTooSlow(BadQuery):
+    """A search ran past its time budget and was stopped."""

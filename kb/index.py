@@ -7,14 +7,14 @@ import json
 import logging
 import os
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
 from kb import engine, settings
 from kb.errors import IndexBusy, IndexMissing
-from kb.model import Document, Evidence, Passage
+from kb.model import KINDS, Document, Evidence, Passage
 from kb.drafting_store import ensure_store
 from kb.tagging import tag_passages
 
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 # Bump when parsing, cleaning or segmentation change what a source yields, so
 # that the next ingest redoes documents whose bytes did not change.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 def fingerprint(document: Document) -> str:
@@ -51,10 +51,11 @@ def writer_lock(home: Path, wait: float | None = None, on_wait: Callable[[str], 
                 if time.monotonic() >= deadline:
                     raise IndexBusy(f"another kb process{holder} is still writing the index; try again when it ends", str(home))
                 time.sleep(0.2)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        with suppress(OSError):  # the pid only informs other writers; a full disk must not stop us here
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
         try:
             yield
         finally:
@@ -83,9 +84,9 @@ def stored_fingerprints(home: Path) -> dict[str, str]:
         return {}
 
 
-def writing(home: Path):
+def writing(home: Path, procs: int = 1):
     """Open the index writer of a data directory (see engine.writing)."""
-    return engine.writing(settings.index_dir(home))
+    return engine.writing(settings.index_dir(home), procs=procs)
 
 
 @dataclass
@@ -106,6 +107,7 @@ def document_from_record(record: dict) -> Document:
         date=record.get("date", ""), place=record.get("place", ""),
         language=record.get("language", "en"), url=record.get("url", ""),
         sha256=record.get("sha256", ""), format=record.get("format", ""),
+        country=record.get("country", ""), round=int(record["round"]) if record.get("round") else None,
     )
 
 
@@ -120,6 +122,7 @@ def passage_from_record(record: dict) -> Passage:
         heading=record.get("heading", ""), parent=record.get("parent", ""), page=record.get("page"),
         themes=tags("themes"), orgs=tags("orgs"), places=tags("places"), instruments=tags("instruments"),
         evidence=tuple(Evidence(**e) for e in record.get("evidence") or ()),
+        kind=record.get("kind", "passage"), strength=record.get("strength", ""),
     )
 
 
@@ -129,13 +132,13 @@ def retag(home: Path, on_wait: Callable[[str], None] | None = None) -> RetagRepo
     with writer_lock(home, on_wait=on_wait):
         with engine.searching(settings.index_dir(home)) as searcher:
             stored = [
-                (record, [passage_from_record(p) for p in engine.passage_records(searcher, record["doc_id"])])
+                (record, [passage_from_record(p) for p in engine.passage_records(searcher, record["doc_id"], KINDS)])
                 for record in engine.document_records(searcher)
             ]
         with writing(home) as writer:
             for record, passages in stored:
                 retagged = tag_passages(passages)
-                report.passages += len(passages)
+                report.passages += sum(1 for p in passages if p.kind == "passage")
                 _count_changes(passages, retagged, report)
                 if retagged != passages:
                     report.documents_changed += 1
@@ -148,6 +151,8 @@ def retag(home: Path, on_wait: Callable[[str], None] | None = None) -> RetagRepo
 
 def _count_changes(before: list[Passage], after: list[Passage], report: RetagReport) -> None:
     for old, new in zip(before, after):
+        if old.kind != "passage":
+            continue  # recommendations are re-tagged too, but the report counts passages
         for theme in set(new.themes) - set(old.themes):
             report.gained[theme] = report.gained.get(theme, 0) + 1
         for theme in set(old.themes) - set(new.themes):

@@ -17,7 +17,12 @@ DOC_TYPES = (
     "other",
 )
 
-ROLES = ("heading", "preamble", "operative", "list_item", "body")
+ROLES = ("heading", "preamble", "operative", "list_item", "body", "footnote")
+# What an indexed item is: a passage of the text, or a recommendation found in one.
+KINDS = ("passage", "recommendation")
+# How firmly GRETA asks, strongest first: "urges", "considers that ... should"
+# or "recommends", "invites".
+STRENGTHS = ("urges", "should", "invites")
 
 DATE_PATTERN = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
 
@@ -37,6 +42,8 @@ class Document:
     url: str = ""
     sha256: str = ""
     format: str = ""
+    country: str = ""  # the country a report concerns (GRETA evaluates one country at a time)
+    round: int | None = None  # the evaluation round, 1 for the first
 
     @property
     def year(self) -> int | None:
@@ -75,6 +82,8 @@ class Passage:
     places: tuple[str, ...] = ()
     instruments: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
+    kind: str = "passage"  # or "recommendation", whose parent is the passage it stands in
+    strength: str = ""  # of a recommendation: one of STRENGTHS
 
     @property
     def passage_id(self) -> str:

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from kb import engine, settings
+from kb import engine, query_bounds, settings
 from kb.errors import BadQuery
 from kb.citations import pinpoint
 from kb.same_wording import boilerplate_ids
@@ -16,6 +16,7 @@ HIT_FIELDS = (
     "doc_id", "passage_id", "seq", "number", "role", "verb", "heading", "parent",
     "page", "title", "issuer", "doc_type", "date", "year", "place", "language",
     "text", "snippet", "themes", "orgs", "places", "instruments", "evidence", "citation",
+    "kind", "strength", "country", "round",
 )
 FILTER = re.compile(r"^\s*([A-Za-z_]+)\s*(!?=)\s*(.*?)\s*$")
 BOILERPLATE = re.compile(r"(?<![\w:])boilerplate:(no|yes)\b", re.I)
@@ -40,6 +41,7 @@ class SearchResult:
     total: int
     hits: list[dict] = field(default_factory=list)
     facets: dict[str, dict] = field(default_factory=dict)
+    cached: bool = False  # served from the results kept for this index generation
 
     def to_json(self) -> dict:
         return {
@@ -82,23 +84,47 @@ def search(request: SearchRequest, home: Path | None = None) -> SearchResult:
     if request.offset < 0:
         raise BadQuery("offset must not be negative", str(request.offset))
     families = theme_families()
+    with engine.searching(settings.index_dir(home)) as searcher, query_bounds.time_budget(request.query):
+        # Finished results are kept per index generation, so a commit starts afresh.
+        kept = engine.shared_caches(searcher).results
+        key = (request, repr(families), vocabulary_stamp())
+        result = kept.get(key)
+        if result is not None:
+            return replace(result, hits=list(result.hits), cached=True)
+        result = _computed(searcher, request, families, home)
+        kept.put(key, result)
+    return replace(result, hits=list(result.hits))
+
+
+def _computed(searcher, request: SearchRequest, families: dict, home: Path | None) -> SearchResult:
+    """Search with facet counts, each facet with a selection counted without its own."""
     filters = expand_theme_families(list(request.filters), families)
     text, hidden = without_boilerplate(request, home)
-    with engine.searching(settings.index_dir(home)) as searcher:
-        found = engine.search(
-            searcher, text, filters, limit=request.limit, offset=request.offset,
-            sort=request.sort, value_groups={"theme_families": families}, exclude_ids=hidden,
-        )
-        facets = dict(found.facets)
-        selected = {engine.QUERY_FIELDS[name] for name, _, negated in filters if not negated}
-        for field in sorted(selected & set(engine.FACET_FIELDS)):
-            others = [f for f in filters if f[2] or engine.QUERY_FIELDS[f[0]] != field]
-            groups = {"theme_families": families} if field == "themes" else None
-            alone = engine.search(searcher, text, others, limit=0, facets=(field,), value_groups=groups,
-                                  exclude_ids=hidden)
-            facets.update(alone.facets)
+    found = engine.search(
+        searcher, text, filters, limit=request.limit, offset=request.offset,
+        sort=request.sort, value_groups={"theme_families": families}, exclude_ids=hidden,
+    )
+    facets = dict(found.facets)
+    selected = {engine.QUERY_FIELDS[name] for name, _, negated in filters if not negated}
+    for field in sorted(selected & set(engine.FACET_FIELDS)):
+        others = [f for f in filters if f[2] or engine.QUERY_FIELDS[f[0]] != field]
+        groups = {"theme_families": families} if field == "themes" else None
+        alone = engine.search(searcher, text, others, limit=0, facets=(field,), value_groups=groups,
+                              exclude_ids=hidden)
+        facets.update(alone.facets)
     hits = [hit_json(hit.fields, hit.snippet) for hit in found.hits]
     return SearchResult(request, found.total, hits, display_facets(facets))
+
+
+def vocabulary_stamp() -> tuple[int, int]:
+    """When the taxonomy and the entity registry last changed: both shape what a result shows."""
+    stamps = []
+    for path in (settings.themes_path(), settings.entities_path()):
+        try:
+            stamps.append(path.stat().st_mtime_ns)
+        except OSError:
+            stamps.append(0)
+    return tuple(stamps)
 
 
 def iter_matches(request: SearchRequest, home: Path | None = None):
@@ -109,7 +135,14 @@ def iter_matches(request: SearchRequest, home: Path | None = None):
     filters = expand_theme_families(list(request.filters))
     text, hidden = without_boilerplate(request, home)
     with engine.searching(settings.index_dir(home)) as searcher:
-        for record in engine.iter_matches(searcher, text, filters, sort=request.sort, exclude_ids=hidden):
+        records = engine.iter_matches(searcher, text, filters, sort=request.sort, exclude_ids=hidden)
+        # The budget covers finding the matches, not the time a client takes to read them.
+        with query_bounds.time_budget(request.query):
+            first = next(records, None)
+        if first is None:
+            return
+        yield hit_json(first)
+        for record in records:
             yield hit_json(record)
 
 
@@ -167,6 +200,8 @@ def hit_json(record: dict, snippet: str = "") -> dict:
         data[name] = values if name == "themes" else [names.get(v, v) for v in values]
     data["evidence"] = list(record.get("evidence") or [])
     data["citation"] = pinpoint(data, data)
-    for name in ("number", "role", "verb", "heading", "parent", "place", "date"):
+    for name in ("number", "role", "verb", "heading", "parent", "place", "date", "strength", "country"):
         data[name] = data[name] or ""
+    data["kind"] = data["kind"] or "passage"
+    data["round"] = int(data["round"]) if data["round"] else None
     return data

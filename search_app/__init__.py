@@ -29,12 +29,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(KB_HOME=str(settings.kb_home()), MAX_CONTENT_LENGTH=1024 * 1024)
     if test_config:
         app.config.update(test_config)
-    from search_app import api, drafting, exports, views
+    from search_app import api, drafting, exports, guards, openapi, views
 
+    guards.init_app(app)
     views.init_app(app)
     api.init_app(app)
     drafting.init_app(app)
     exports.init_app(app)
+    openapi.init_app(app)
     app.json.sort_keys = False  # keep facet values in count order
     app.after_request(add_security_headers)
     return app

@@ -8,7 +8,7 @@ from kb.errors import BadDraft, BadQuery, DocumentNotFound, IndexMissing, Passag
 from kb.search import search
 from search_app.facets import facet_views
 from search_app.params import PageState
-from search_app.views import home_dir
+from search_app.views import cache_status, home_dir
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 # The status each kind of error answers with, on every JSON route.
@@ -34,7 +34,8 @@ def init_app(app) -> None:
 def api_search():
     """Passages matching the page's parameters, as `kb search --json` prints them."""
     state = PageState.from_args(request.args)
-    return jsonify(search(state.request(), home_dir()).to_json())
+    result = search(state.request(), home_dir())
+    return jsonify(result.to_json()), {"X-Cache": cache_status(result)}
 
 
 @bp.get("/facets")

@@ -126,7 +126,7 @@ class RoundFacet(Facet):
 
     def view(self, result: SearchResult, state: PageState) -> FacetView:
         view = super().view(result, state)
-        view.values.sort(key=lambda v: int(v.value) if v.value.isdigit() else 0)
+        view.values.sort(key=lambda v: int(v.value) if v.value.isascii() and v.value.isdigit() else 0)
         return view
 
     def value_label(self, value: str) -> str:

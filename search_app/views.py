@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, render_template, request
 from markupsafe import Markup, escape
 
+from kb import query_bounds
 from kb.citations import readable_date
 from kb.doc_links import link_details
 from kb.documents import list_documents, show_document
@@ -84,7 +85,12 @@ def search_page():
     return render_template(
         "search.html", state=state, result=result, facets=facets, error=error,
         chips=active_filters(state), pages=page_links(state, result),
-    ), status
+    ), status, {"X-Cache": cache_status(result)}
+
+
+def cache_status(result) -> str:
+    """Say "hit" when the result was kept from an identical search of the same index generation."""
+    return "hit" if result is not None and result.cached else "miss"
 
 
 def grouped_by_document(hits: list[dict]) -> list[dict]:
@@ -130,7 +136,7 @@ def document_page(doc_id: str):
 
 @bp.get("/help")
 def help_page():
-    return render_template("help.html", filters=FILTER_PARAMS)
+    return render_template("help.html", filters=FILTER_PARAMS, limits=query_bounds.limits())
 
 
 @bp.app_errorhandler(404)
