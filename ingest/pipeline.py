@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -16,7 +17,7 @@ from ingest.parsers import docx, html, parse, pdf, text  # noqa: F401 (loaded on
 from ingest.segment import segment
 from kb import index, settings
 from kb.drafting_store import ensure_store
-from kb.errors import EmptyDocument, KBError
+from kb.errors import EmptyDocument, IndexMissing, KBError
 from kb.greta_meta import with_country_and_round
 from kb.recommendations import with_recommendations
 from kb.tagging import tag_passages
@@ -97,7 +98,8 @@ def ingest(
                 writer.discard()
         # Wording lineage, boilerplate and cross-references follow the new generation.
         if derive:
-            ensure_store(home)
+            with suppress(IndexMissing):  # nothing was ever committed: nothing to derive
+                ensure_store(home)
     return report
 
 

@@ -124,7 +124,11 @@ def create_or_open(path: Path):
     path.mkdir(parents=True, exist_ok=True)
     if not index.exists_in(str(path)):
         return index.create_in(str(path), SCHEMA)
-    ix = index.open_dir(str(path))
+    return _same_schema(index.open_dir(str(path)), path)
+
+
+def _same_schema(ix, path: Path):
+    """Return ix, or refuse an index whose fields another version of atkb wrote."""
     if set(ix.schema.names()) != set(SCHEMA.names()):
         ix.close()
         raise IndexOutdated(
@@ -141,11 +145,12 @@ def open_existing(path: Path):
     also copy its postings into memory, twice the size of the index per reader.
     """
     try:
-        return FileStorage(str(path), supports_mmap=False).open_index()
+        ix = FileStorage(str(path), supports_mmap=False).open_index()
     except (EmptyIndexError, FileNotFoundError, OSError):
         raise IndexMissing(
             "no index here yet: run `kb ingest` to build it", str(path)
         ) from None
+    return _same_schema(ix, path)
 
 
 class IndexWriter:
@@ -321,7 +326,7 @@ def _close_entries(entries: dict) -> None:
 
 
 @contextmanager
-def _held_searcher(path: Path):
+def _held_searcher(path: Path, retry: bool = True):
     if getattr(_held, "searchers", None) is None:
         _held.searchers = _Held()
     held = _held.searchers.entries
@@ -340,10 +345,12 @@ def _held_searcher(path: Path):
             entry[1] = searcher = fresh
         _join_generation(searcher, path, key)
     except (OSError, EmptyIndexError):
-        # The folder was replaced or removed: start again from what is there now.
+        # The folder was replaced or removed: start again, once, from what is there now.
         held.pop(key, None)
         searcher.close()
-        with _held_searcher(path) as fresh:
+        if not retry:
+            raise IndexMissing("no committed index here yet: run `kb ingest` to build it", str(path)) from None
+        with _held_searcher(path, retry=False) as fresh:
             yield fresh
         return
     yield searcher

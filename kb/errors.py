@@ -42,8 +42,8 @@ class IndexMissing(KBError):
     """There is no index yet under the data directory."""
 
 
-class IndexOutdated(KBError):
-    """The index on disk was built with another schema."""
+class IndexOutdated(IndexMissing):
+    """The index on disk was built with another schema: unusable until rebuilt."""
 
 
 class IndexBusy(KBError):
