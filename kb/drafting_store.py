@@ -13,11 +13,12 @@ import os
 import sqlite3
 import tempfile
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Iterator
 
 from kb import crossrefs, engine, lineage, settings
-from kb.errors import DiskFull, IndexMissing, PassageNotFound
+from kb.errors import DiskFull, IndexMissing, PassageNotFound, StoreMissing
 from kb.taxonomy import current_entities
 from kb.wording import norms, shingles
 
@@ -43,6 +44,10 @@ CREATE INDEX refs_by_target ON refs (target);
 """
 
 
+# The served app reads what the CLI built and never writes: it turns builds off for its requests.
+builds_on_read: ContextVar[bool] = ContextVar("builds_on_read", default=True)
+
+
 def no_such_passage(passage_id: str) -> PassageNotFound:
     return PassageNotFound("no passage with this id is indexed (ids read DOC_ID:SEQ)", passage_id)
 
@@ -55,8 +60,11 @@ def ensure_store(home: Path | None = None) -> Path:
     """Return the store's path, building it first if it is missing or older than the index."""
     home = home or settings.kb_home()
     path = store_path(home)
-    if _built_from(path) == (STORE_VERSION, _index_generation(home)):
+    built = _built_from(path)
+    if built == (STORE_VERSION, _index_generation(home)):
         return path
+    if not builds_on_read.get():
+        return _as_last_built(path, built)
     with _build_lock(home):
         # Read the generation before building: should a commit land meanwhile,
         # the store says it is older than it is and is built again next time,
@@ -64,6 +72,13 @@ def ensure_store(home: Path | None = None) -> Path:
         generation = _index_generation(home)
         if _built_from(path) != (STORE_VERSION, generation):
             _rebuild(home, path, generation)
+    return path
+
+
+def _as_last_built(path: Path, built: tuple[str, int] | None) -> Path:
+    """The store as the last ingest left it, even a generation behind; refuse only a missing one."""
+    if built is None or built[0] != STORE_VERSION:
+        raise StoreMissing("the drafting store has not been built for this index: run `kb ingest`", str(path))
     return path
 
 

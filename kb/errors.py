@@ -42,6 +42,10 @@ class IndexMissing(KBError):
     """There is no index yet under the data directory."""
 
 
+class StoreMissing(IndexMissing):
+    """The drafting store derived from the index is missing, and the reader may not build it."""
+
+
 class IndexOutdated(IndexMissing):
     """The index on disk was built with another schema: unusable until rebuilt."""
 

@@ -1,12 +1,12 @@
 """The web application: faceted search pages and a JSON API over the passage index.
 
-The app only reads the index; adding documents stays a command-line job (`kb ingest`).
+The app only reads the index and the drafting store; building them stays a command-line job (`kb ingest`).
 """
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 
-from kb import settings
+from kb import drafting_store, settings
 
 # Pages load nothing from elsewhere and run no inline script.
 CONTENT_SECURITY_POLICY = (
@@ -39,7 +39,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     openapi.init_app(app)
     app.json.sort_keys = False  # keep facet values in count order
     app.after_request(add_security_headers)
+    app.before_request(read_only)
+    app.teardown_request(end_read_only)
     return app
+
+
+def read_only():
+    """Requests read what ingest built: they never build the drafting store themselves."""
+    g.read_only_token = drafting_store.builds_on_read.set(False)
+
+
+def end_read_only(error=None):
+    token = g.pop("read_only_token", None)
+    if token is not None:
+        drafting_store.builds_on_read.reset(token)
 
 
 def add_security_headers(response):

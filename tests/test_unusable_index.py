@@ -54,3 +54,18 @@ def test_a_first_add_that_fails_names_its_file_and_search_says_there_is_no_index
     # A good document added afterwards is found.
     run_kb("add", str(SOURCE), "--title", "T", "--issuer", "I", "--doc-type", "declaration", home=home)
     assert "Ukraine" in run_kb("search", "Ukraine", home=home).stdout
+
+
+def test_the_app_never_builds_a_missing_drafting_store_it_says_how_to_build_it(home_copy):
+    store = home_copy / "drafting.sqlite"
+    store.unlink()
+    client = create_app({"TESTING": True, "KB_HOME": str(home_copy)}).test_client()
+    answer = client.post("/api/precedents", json={"text": "formal compensation mechanisms for victims"})
+    assert answer.status_code == 503
+    assert "drafting store has not been built" in answer.get_json()["error"]
+    assert "run `kb ingest`" in client.get("/precedents?text=formal+compensation+mechanisms+for+victims").get_data(as_text=True)
+    assert client.get("/api/search?q=compensation").status_code == 200  # search does not need it
+    assert not store.exists()
+    # The command line builds it again on its next read.
+    assert run_kb("precedents", "formal compensation mechanisms for victims", home=home_copy).returncode == 0
+    assert store.exists()
