@@ -6,6 +6,7 @@ import pytest
 from ingest.parsers import pdf
 from ingest.parsers.pdf import parse_pdf
 from kb.errors import EmptyDocument, ParseError
+from tests.data.profiles.make_pdfs import pdf_bytes
 
 DATA = Path(__file__).parent / "data"
 SEEDS = DATA / "seeds"
@@ -29,29 +30,7 @@ def block_starting(blocks, start: str):
 
 def make_pdf(*pages: bytes) -> bytes:
     """Write an uncompressed PDF whose pages hold the given content streams."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"",  # the page tree, written once the pages are numbered
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    kids = []
-    for content in pages:
-        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
-        objects.append(
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R"
-            b" /Resources << /Font << /F1 3 0 R >> >> >>" % len(objects)
-        )
-        kids.append(b"%d 0 R" % len(objects))
-    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(kids))
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_bytes(list(pages), [b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"], 612, 792)
 
 
 def text_at(*lines: tuple[int, int, str]) -> bytes:

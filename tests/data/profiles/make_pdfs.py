@@ -57,21 +57,27 @@ class Page:
         return y - size * 0.6
 
 
+REGULAR_AND_BOLD = [
+    b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
+]
+
+
 def write_pdf(path: Path, pages: list[Page]) -> None:
     """Write the pages as an uncompressed PDF with Helvetica and Helvetica-Bold."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
-    ]
+    path.write_bytes(pdf_bytes([b"\n".join(page.ops) for page in pages], REGULAR_AND_BOLD, PAGE_WIDTH, PAGE_HEIGHT))
+
+
+def pdf_bytes(streams: list[bytes], fonts: list[bytes], width: int, height: int) -> bytes:
+    """An uncompressed PDF: one page per content stream, the fonts named /F1, /F2 ... in order."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", *fonts]  # the page tree once pages are numbered
+    names = b" ".join(b"/F%d %d 0 R" % (n, n + 2) for n in range(1, len(fonts) + 1))
     kids = []
-    for page in pages:
-        content = b"\n".join(page.ops)
+    for content in streams:
         objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
         objects.append(
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R"
-            b" /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> >>" % (PAGE_WIDTH, PAGE_HEIGHT, len(objects))
+            b" /Resources << /Font << %s >> >> >>" % (width, height, len(objects), names)
         )
         kids.append(b"%d 0 R" % len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(kids))
@@ -83,7 +89,7 @@ def write_pdf(path: Path, pages: list[Page]) -> None:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(bytes(out))
+    return bytes(out)
 
 
 def greta_report() -> list[Page]:
