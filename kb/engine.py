@@ -9,6 +9,7 @@ import errno
 import re
 import threading
 import weakref
+from bisect import bisect_left
 from contextlib import contextmanager, suppress
 from functools import lru_cache
 from itertools import islice
@@ -18,8 +19,10 @@ from typing import Iterator
 
 import numpy as np
 from whoosh import analysis, collectors, fields, index, qparser, query, sorting
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, LockError
+from whoosh.scoring import BM25F
 
 from kb import generations, query_bounds, snippets
 from kb.errors import BadQuery, DiskFull, IndexBusy, IndexMissing, IndexOutdated
@@ -296,6 +299,30 @@ def _passage_fields(document: Document, passage: Passage) -> dict:
     return data
 
 
+class _KeptLengths(BM25F):
+    """BM25F whose scorers read each passage's field length from an array kept per segment.
+
+    Whoosh reads the length from the segment file for every document it
+    scores; the values are the same, only read once.
+    """
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf=qf)
+        segment = getattr(searcher.reader(), "segment", None)
+        if getattr(scorer, "dfl", None) is not None and segment is not None:
+            key = (segment().segment_id(), fieldname)
+            scorer.dfl = _LENGTHS.get_or_make(key, lambda: _field_lengths(searcher, fieldname)).__getitem__
+        return scorer
+
+
+def _field_lengths(searcher, fieldname: str) -> list:
+    """The length of a field in every document of one segment, as its scorer reads them."""
+    return [searcher.doc_field_length(docnum, fieldname, 1) for docnum in range(searcher.doc_count_all())]
+
+
+_LENGTHS = generations.BoundedCache(256)  # segments never change once written
+
+
 def searching(path: Path):
     """Yield a searcher over the last committed state of the index.
 
@@ -334,13 +361,13 @@ def _held_searcher(path: Path, retry: bool = True):
     entry = held.get(key)
     if entry is None:
         ix = open_existing(path)
-        entry = held[key] = [ix, ix.searcher()]
+        entry = held[key] = [ix, ix.searcher(weighting=_KeptLengths())]
     ix, searcher = entry
     try:
         if not searcher.up_to_date():
             # Open afresh and close the old one: Whoosh's refresh() leaves all
             # but one reader of a multi-segment index open.
-            fresh = ix.searcher()
+            fresh = ix.searcher(weighting=_KeptLengths())
             searcher.close()
             entry[1] = searcher = fresh
         _join_generation(searcher, path, key)
@@ -426,6 +453,8 @@ def iter_matches(
     check_expansions(searcher, parsed, text)
     scoring, ranges = _split_ranges(parsed)
     matched = _matching_docnums(searcher, scoring, filters, ranges) - _docs_of_passages(searcher, exclude_ids)
+    if not matched:
+        return  # Whoosh reads an empty filter as no filter at all
     results = _search_within_budget(searcher, scoring or ITEMS, filter=set(matched),
                                     limit=None, sortedby=_sort_facets(sort))
     for _, docnum in results.top_n:
@@ -458,15 +487,9 @@ def search(
     check_expansions(searcher, parsed, text)
     scoring, ranges = _split_ranges(parsed)
     matched = _matching_docnums(searcher, scoring, filters, ranges) - _docs_of_passages(searcher, exclude_ids)
-    results = _search_within_budget(
-        searcher,
-        scoring or ITEMS,
-        filter=set(matched),
-        limit=max(offset + limit, 1),
-        sortedby=_sort_facets(sort),
-    )
-    # Only the page shown gets snippets.
-    page = [dict(hit) for hit in results[offset : offset + limit]] if limit else []
+    # Only the page shown gets snippets; facet counts alone need no scoring.
+    sortedby = _sort_facets(sort)
+    page = _page(searcher, scoring, matched, offset, limit, sortedby) if limit and matched else []
     marks = _matched_word(searcher, text, parsed) if page else None
     hits = [EngineHit(record, snippets.snippet(record.get("text") or "", marks)) for record in page]
     table = _facet_table(searcher)
@@ -475,6 +498,21 @@ def search(
     for name, members in (value_groups or {}).items():
         counts[name] = _sorted_counts(table.group_counts(members, mask))
     return EngineResult(total=len(matched), hits=hits, facets=counts)
+
+
+def _page(searcher, scoring, matched: frozenset, offset: int, limit: int, sortedby) -> list[dict]:
+    """The stored records of one page of the matches, best (or sorted) first."""
+    wanted = scoring or ITEMS
+    everything = len(_docs_for(searcher, wanted))
+    options = {"limit": offset + limit, "sortedby": sortedby}
+    if len(matched) == everything:
+        # Every match of the query is allowed: a filter would only cost a lookup per match.
+        results = _search_within_budget(searcher, wanted, None, **options)
+    elif len(matched) * 2 < everything:
+        results = _search_allowed(searcher, wanted, matched, **options)
+    else:
+        results = _search_within_budget(searcher, wanted, set(matched), **options)
+    return [dict(hit) for hit in results[offset : offset + limit]]
 
 
 def _matching_docnums(searcher, parsed, filters, ranges=()) -> frozenset:
@@ -532,10 +570,62 @@ def _search_within_budget(searcher, q, filter, **options):
     return collector.results()
 
 
+class _AllowedCollector(collectors.WrappingCollector):
+    """Visits only the allowed documents, skipping the query's matcher to each in turn.
+
+    The child scores and keeps them exactly as it would under a filter, but
+    the matches the filter would drop are never stepped through.
+    """
+
+    def __init__(self, child, allowed: list[int]):
+        super().__init__(child)
+        self.allowed = allowed
+
+    def matches(self):
+        matcher = self.child.matcher
+        first = bisect_left(self.allowed, self.offset)
+        end = bisect_left(self.allowed, self.offset + self.subsearcher.doc_count_all())
+        for docnum in query_bounds.within_budget(islice(self.allowed, first, end)):
+            if not matcher.is_active():
+                return
+            wanted = docnum - self.offset
+            if matcher.id() < wanted:
+                matcher.skip_to(wanted)
+            if matcher.is_active() and matcher.id() == wanted:
+                yield wanted
+
+
+def _search_allowed(searcher, q, allowed: frozenset, **options):
+    """_search_within_budget(searcher, q, filter=allowed), faster when few of q's matches are allowed."""
+    collector = _AllowedCollector(searcher.collector(**options), sorted(allowed))
+    searcher.search_with_collector(q, collector)
+    return collector.results()
+
+
 def _docs_for(searcher, q) -> frozenset:
-    return shared_caches(searcher).docsets.get_or_make(
-        repr(q), lambda: frozenset(query_bounds.within_budget(searcher.docs_for_query(q)))
-    )
+    return shared_caches(searcher).docsets.get_or_make(repr(q), lambda: _read_docs(searcher, q))
+
+
+def _read_docs(searcher, q) -> frozenset:
+    """The documents matching q; a word's postings are read a block at a time rather than one by one."""
+    if type(q) in (query.And, query.Or) and q.subqueries and all(type(part) is query.Term for part in q.subqueries):
+        # Each word's documents are kept too, so two-word queries reuse one-word ones.
+        parts = [_docs_for(searcher, part) for part in q.subqueries]
+        return frozenset.intersection(*parts) if type(q) is query.And else frozenset().union(*parts)
+    if type(q) is not query.Term:
+        return frozenset(query_bounds.within_budget(searcher.docs_for_query(q)))
+    found: list[int] = []
+    for leaf, offset in searcher.leaf_searchers():
+        matcher = q.matcher(leaf)
+        if not isinstance(matcher, W3LeafMatcher):  # absent word, or a segment with deletions
+            found += (offset + docnum for docnum in query_bounds.within_budget(matcher.all_ids()))
+            continue
+        while matcher.is_active():
+            query_bounds.check_time()
+            matcher.id()  # reads the block's document numbers
+            found += (offset + docnum for docnum in matcher._ids[matcher._i:])
+            matcher._next_block()
+    return frozenset(found)
 
 
 class FacetTable:

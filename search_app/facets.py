@@ -57,8 +57,8 @@ class Facet:
         return FacetValue(
             value=value, label=label, count=count,
             selected=state.has(self.param, value), excluded=state.has(self.param, value, True),
-            toggle_url=state.toggled(self.param, value).url(),
-            exclude_url=state.toggled(self.param, value, negated=True).url(),
+            toggle_url=state.links.url(self.param, value),
+            exclude_url=state.links.url(self.param, value, negated=True),
         )
 
     def excluded_values(self, state: PageState, shown: set[str]) -> list[FacetValue]:

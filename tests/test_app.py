@@ -81,6 +81,19 @@ def test_page_state_round_trips_through_the_url():
     assert all(name in __import__("kb.engine", fromlist=["QUERY_FIELDS"]).QUERY_FIELDS for name in FILTER_PARAMS)
 
 
+def test_facet_links_add_or_remove_one_filter_and_keep_the_rest():
+    state = PageState(q="a&b c", filters=(("issuer", "GRETA", False), ("year", "2018", True)),
+                      sort="oldest", page=2, per_page=50, boilerplate="no")
+    for name, value, negated in [("theme", "a b+c", False), ("theme", "x=y", True), ("issuer", "greta", False),
+                                 ("issuer", "GRETA", True), ("year", 2018, True), ("year", "2019", False)]:
+        link = state.links.url(name, value, negated)
+        assert link == state.toggled(name, value, negated).url()
+        query = parse_qs(urlparse(link).query)
+        assert query["q"] == ["a&b c"] and query["sort"] == ["oldest"] and "page" not in query
+        read = PageState.from_args(MultiDict([(k, v) for k, vs in query.items() for v in vs]))
+        assert set(read.filters) == set(state.toggled(name, value, negated).filters)
+
+
 def test_sort_paginate_and_group(client):
     first = client.get("/api/search", query_string={"q": "trafficking", "sort": "oldest", "per_page": 5}).json
     second = client.get("/api/search", query_string={"q": "trafficking", "sort": "oldest", "per_page": 5, "page": 2}).json

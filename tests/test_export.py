@@ -223,3 +223,9 @@ def test_search_results_offer_the_export_menu_and_basket_buttons(client):
     assert 'data-passage-id="natc-see-2018-brdo-declaration:26"' in page
     assert "style=" not in page and "<script>" not in page  # the CSP allows neither
 
+
+
+def test_an_export_whose_filters_leave_nothing_is_empty_not_everything(corpus_home):
+    request = SearchRequest(query="victims", filters=(("year", "2000", False),))
+    assert list(iter_matches(SearchRequest(query="victims"), corpus_home))
+    assert list(iter_matches(request, corpus_home)) == []

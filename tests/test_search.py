@@ -41,6 +41,22 @@ def test_facets_count_all_matches(corpus_home):
     assert len(result.hits) == 1
 
 
+def test_filter_that_leaves_no_match_shows_no_hits(corpus_home):
+    assert run(corpus_home, "compensation").total > 0
+    for filters in (["year=1900"], ["doc_type=declaration", "year=2020"]):
+        result = run(corpus_home, "compensation", *filters)
+        assert (result.total, result.hits) == (0, [])
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_narrow_filter_keeps_the_order_of_the_unfiltered_search(corpus_home, sort):
+    everything = run(corpus_home, "trafficking", limit=1000, sort=sort).hits
+    narrowed = run(corpus_home, "trafficking", "year=2018", limit=1000, sort=sort)
+    kept = [h["passage_id"] for h in narrowed.hits]
+    assert 0 < len(kept) == narrowed.total < len(everything) / 2
+    assert kept == [h["passage_id"] for h in everything if h["year"] == 2018]
+
+
 def test_stemming_matches_other_forms(corpus_home):
     texts = [h["text"] for h in run(corpus_home, "compensating", limit=50).hits]
     assert any("compensation mechanisms" in t for t in texts)
