@@ -286,7 +286,7 @@ def _download_once(
 def _read_capped(response: http.client.HTTPResponse, max_bytes: int, source: str) -> bytes:
     too_big = FetchError(f"download larger than {_size_label(max_bytes)}, refused", source)
     declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
         raise too_big
     chunks, total = [], 0
     while chunk := response.read(CHUNK_SIZE):

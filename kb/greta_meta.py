@@ -47,7 +47,7 @@ OPENING_PASSAGES = 40
 def parse_round(value) -> int:
     """Read a round given as 3, "3", "third" or "3rd"; ValueError says what is wrong."""
     text = str(value).strip().lower()
-    if text.isdigit() and 1 <= int(text) <= len(ORDINALS):
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= len(ORDINALS):
         return int(text)
     for names in (ORDINALS, SHORT_ORDINALS):
         if text in names:

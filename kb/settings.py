@@ -81,11 +81,11 @@ def lock_wait() -> float:
 
 
 def fetch_timeout() -> float:
-    return float(get("KB_FETCH_TIMEOUT"))
+    return number("KB_FETCH_TIMEOUT")
 
 
 def fetch_interval() -> float:
-    return float(get("KB_FETCH_INTERVAL"))
+    return number("KB_FETCH_INTERVAL")
 
 
 def parse_timeout() -> float:
@@ -97,9 +97,9 @@ def parse_memory_mb() -> int:
 
 
 def query_timeout() -> float:
-    return float(get("KB_QUERY_TIMEOUT"))
+    return number("KB_QUERY_TIMEOUT")
 
 
 def query_limit(name: str) -> int:
     """One of the KB_QUERY_MAX_* or KB_WILDCARD_MAX_TERMS bounds, as a number."""
-    return int(get(name))
+    return number(name, int)
