@@ -11,7 +11,7 @@ import threading
 import weakref
 from bisect import bisect_left
 from contextlib import contextmanager, suppress
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import islice
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,7 +24,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, LockError
 from whoosh.scoring import BM25F
 
-from kb import generations, query_bounds, snippets
+from kb import generations, query_bounds, ranking, snippets
 from kb.errors import BadQuery, DiskFull, IndexBusy, IndexMissing, IndexOutdated
 from kb.model import KINDS, Document, Passage
 
@@ -310,14 +310,22 @@ class _KeptLengths(BM25F):
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
         segment = getattr(searcher.reader(), "segment", None)
         if getattr(scorer, "dfl", None) is not None and segment is not None:
-            key = (segment().segment_id(), fieldname)
-            scorer.dfl = _LENGTHS.get_or_make(key, lambda: _field_lengths(searcher, fieldname)).__getitem__
+            scorer.dfl = _segment_lengths(searcher, fieldname).item
         return scorer
 
 
-def _field_lengths(searcher, fieldname: str) -> list:
+def _segment_lengths(leaf, fieldname: str) -> np.ndarray:
     """The length of a field in every document of one segment, as its scorer reads them."""
-    return [searcher.doc_field_length(docnum, fieldname, 1) for docnum in range(searcher.doc_count_all())]
+    segment = getattr(leaf.reader(), "segment", None)
+    if segment is None:
+        return _read_lengths(leaf, fieldname)
+    return _LENGTHS.get_or_make((segment().segment_id(), fieldname), lambda: _read_lengths(leaf, fieldname))
+
+
+def _read_lengths(leaf, fieldname: str) -> np.ndarray:
+    # Whoosh gives None for a document without the field; no word of the field matches it.
+    lengths = (leaf.doc_field_length(docnum, fieldname, 1) or 0 for docnum in range(leaf.doc_count_all()))
+    return np.fromiter(lengths, dtype=np.int64, count=leaf.doc_count_all())
 
 
 _LENGTHS = generations.BoundedCache(256)  # segments never change once written
@@ -452,13 +460,18 @@ def iter_matches(
     parsed = parse_query(searcher.schema, text)
     check_expansions(searcher, parsed, text)
     scoring, ranges = _split_ranges(parsed)
-    matched = _matching_docnums(searcher, scoring, filters, ranges) - _docs_of_passages(searcher, exclude_ids)
-    if not matched:
+    matched = _allowed_matches(searcher, scoring, filters, ranges, exclude_ids)
+    if not len(matched):
         return  # Whoosh reads an empty filter as no filter at all
-    results = _search_within_budget(searcher, scoring or ITEMS, filter=set(matched),
-                                    limit=None, sortedby=_sort_facets(sort))
-    for _, docnum in results.top_n:
-        yield dict(searcher.stored_fields(docnum))
+    scored = _matches_for(searcher, scoring or ITEMS)
+    if sort == "relevance" and scored.scores is not None:
+        order = ranking.best(matched, ranking.scores_at(scored, matched), None)
+    else:
+        results = _search_within_budget(searcher, scoring or ITEMS, filter=set(matched.tolist()),
+                                        limit=None, sortedby=_sort_facets(sort))
+        order = [docnum for _, docnum in results.top_n]
+    for docnum in order:
+        yield dict(searcher.stored_fields(int(docnum)))
 
 
 def count_passages(searcher) -> int:
@@ -486,58 +499,62 @@ def search(
     parsed = parse_query(searcher.schema, text)
     check_expansions(searcher, parsed, text)
     scoring, ranges = _split_ranges(parsed)
-    matched = _matching_docnums(searcher, scoring, filters, ranges) - _docs_of_passages(searcher, exclude_ids)
+    matched = _allowed_matches(searcher, scoring, filters, ranges, exclude_ids)
     # Only the page shown gets snippets; facet counts alone need no scoring.
     sortedby = _sort_facets(sort)
-    page = _page(searcher, scoring, matched, offset, limit, sortedby) if limit and matched else []
+    page = _page(searcher, scoring, matched, offset, limit, sortedby) if limit and len(matched) else []
     marks = _matched_word(searcher, text, parsed) if page else None
     hits = [EngineHit(record, snippets.snippet(record.get("text") or "", marks)) for record in page]
-    table = _facet_table(searcher)
-    mask = table.mask(matched)
-    counts = {name: _sorted_counts(table.counts(name, mask)) for name in facets}
+    counting = _facet_table(searcher).counting(matched)
+    counts = {name: _sorted_counts(counting.counts(name)) for name in facets}
     for name, members in (value_groups or {}).items():
-        counts[name] = _sorted_counts(table.group_counts(members, mask))
+        counts[name] = _sorted_counts(counting.group_counts(members))
     return EngineResult(total=len(matched), hits=hits, facets=counts)
 
 
-def _page(searcher, scoring, matched: frozenset, offset: int, limit: int, sortedby) -> list[dict]:
+def _page(searcher, scoring, matched: np.ndarray, offset: int, limit: int, sortedby) -> list[dict]:
     """The stored records of one page of the matches, best (or sorted) first."""
     wanted = scoring or ITEMS
-    everything = len(_docs_for(searcher, wanted))
+    scored = _matches_for(searcher, wanted)
+    if sortedby is None and scored.scores is not None:
+        chosen = ranking.best(matched, ranking.scores_at(scored, matched), offset + limit)[offset:]
+        return [dict(searcher.stored_fields(int(docnum))) for docnum in chosen]
     options = {"limit": offset + limit, "sortedby": sortedby}
-    if len(matched) == everything:
+    if len(matched) == len(scored.ids):
         # Every match of the query is allowed: a filter would only cost a lookup per match.
         results = _search_within_budget(searcher, wanted, None, **options)
-    elif len(matched) * 2 < everything:
+    elif len(matched) * 2 < len(scored.ids):
         results = _search_allowed(searcher, wanted, matched, **options)
     else:
-        results = _search_within_budget(searcher, wanted, set(matched), **options)
+        results = _search_within_budget(searcher, wanted, set(matched.tolist()), **options)
     return [dict(hit) for hit in results[offset : offset + limit]]
 
 
-def _matching_docnums(searcher, parsed, filters, ranges=()) -> frozenset:
-    """The numbers of the passages that match the query, its ranges and every filter.
+def _allowed_matches(searcher, parsed, filters, ranges, exclude_ids: frozenset[str]) -> np.ndarray:
+    """The sorted numbers of the passages that match the query, its ranges and every filter.
 
     The query's matches and each filter's matches are remembered for the
     searcher's generation, so clicking through facets repeats little work.
     Ranges (year:[2018 TO 2022]) are read from the facet table, not from
-    Whoosh's numeric terms, which are slow to enumerate.
+    Whoosh's numeric terms, which are slow to enumerate; an excluding filter
+    takes its matches away rather than listing everything else.
     """
-    found = _docs_for(searcher, ITEMS)
+    wanted, unwanted = [_docs_for(searcher, ITEMS)], []
     if parsed is not None:
-        found = found & _docs_for(searcher, parsed)
+        wanted.append(_docs_for(searcher, parsed))
     for restriction in _filter_queries(searcher.schema, filters):
-        found = found & _docs_for(searcher, restriction)
-    for numeric in ranges:
-        found = found & _facet_table(searcher).docs_in_range(numeric)
+        if type(restriction) is query.Not:
+            unwanted.append(_docs_for(searcher, restriction.query))
+        else:
+            wanted.append(_docs_for(searcher, restriction))
+    wanted += [_facet_table(searcher).docs_in_range(numeric) for numeric in ranges]
+    if exclude_ids:
+        unwanted.append(_docs_for(searcher, query.Or([query.Term("passage_id", pid) for pid in sorted(exclude_ids)])))
+    size = searcher.doc_count_all()
+    found = ranking.intersection(wanted, size)
+    for removed in unwanted:
+        found = ranking.difference(found, removed, size)
     return found
-
-
-def _docs_of_passages(searcher, passage_ids: frozenset[str]) -> frozenset:
-    """Document numbers of the given passages (e.g. boilerplate to hide)."""
-    if not passage_ids:
-        return frozenset()
-    return _docs_for(searcher, query.Or([query.Term("passage_id", pid) for pid in sorted(passage_ids)]))
 
 
 def _split_ranges(parsed):
@@ -595,41 +612,109 @@ class _AllowedCollector(collectors.WrappingCollector):
                 yield wanted
 
 
-def _search_allowed(searcher, q, allowed: frozenset, **options):
+def _search_allowed(searcher, q, allowed: np.ndarray, **options):
     """_search_within_budget(searcher, q, filter=allowed), faster when few of q's matches are allowed."""
-    collector = _AllowedCollector(searcher.collector(**options), sorted(allowed))
+    collector = _AllowedCollector(searcher.collector(**options), allowed.tolist())
     searcher.search_with_collector(q, collector)
     return collector.results()
 
 
-def _docs_for(searcher, q) -> frozenset:
-    return shared_caches(searcher).docsets.get_or_make(repr(q), lambda: _read_docs(searcher, q))
+def _docs_for(searcher, q) -> np.ndarray:
+    """The sorted numbers of the documents q matches."""
+    return _matches_for(searcher, q).ids
 
 
-def _read_docs(searcher, q) -> frozenset:
-    """The documents matching q; a word's postings are read a block at a time rather than one by one."""
-    if type(q) in (query.And, query.Or) and q.subqueries and all(type(part) is query.Term for part in q.subqueries):
-        # Each word's documents are kept too, so two-word queries reuse one-word ones.
-        parts = [_docs_for(searcher, part) for part in q.subqueries]
-        return frozenset.intersection(*parts) if type(q) is query.And else frozenset().union(*parts)
-    if type(q) is not query.Term:
-        return frozenset(query_bounds.within_budget(searcher.docs_for_query(q)))
-    found: list[int] = []
+def _matches_for(searcher, q) -> ranking.Matches:
+    """What q matches, with BM25F scores when q is words joined by AND and OR; kept per generation."""
+    return shared_caches(searcher).docsets.get_or_make(repr(q), lambda: _read_matches(searcher, q))
+
+
+def _read_matches(searcher, q) -> ranking.Matches:
+    size = searcher.doc_count_all()
+    if type(q) is query.Term and q.boost == 1.0:
+        return _term_matches(searcher, q)
+    if _plain_compound(q):
+        # Each part is kept too, so two-word queries reuse one-word ones.
+        parts = [_matches_for(searcher, part) for part in q.subqueries]
+        if all(part.scores is not None for part in parts):
+            return (ranking.all_of if type(q) is query.And else ranking.any_of)(parts, size)
+        combine = ranking.intersection if type(q) is query.And else ranking.union
+        return ranking.Matches(combine([part.ids for part in parts], size))
+    if type(q) is query.Not:
+        return ranking.Matches(ranking.difference(_live_docs(searcher), _docs_for(searcher, q.query), size))
+    found = sorted(query_bounds.within_budget(searcher.docs_for_query(q)))
+    return ranking.Matches(np.asarray(found, dtype=np.int64))
+
+
+def _plain_compound(q) -> bool:
+    """Whether q is an AND or an OR that scores as the plain sum of its parts."""
+    if type(q) not in (query.And, query.Or) or not q.subqueries or q.boost != 1.0:
+        return False
+    return type(q) is query.And or (not q.minmatch and not q.scale)
+
+
+def _term_matches(searcher, term) -> ranking.Matches:
+    """A word's documents and their scores, as Whoosh's scorer for its field gives them."""
+    field = searcher.schema[term.fieldname] if term.fieldname in searcher.schema else None
+    try:
+        text = field.to_bytes(term.text) if field is not None else None
+    except ValueError:
+        text = None
+    if text is None or (term.fieldname, text) not in searcher.reader():
+        return ranking.Matches(ranking.NO_DOCS, np.zeros(0))
+    ids, frequencies = _postings(searcher, term.fieldname, text)
+    if not field.scorable:
+        return ranking.Matches(ids, frequencies)
+    lengths = _lengths(searcher, term.fieldname)[ids]
+    average = searcher.avg_field_length(term.fieldname) or 1
+    return ranking.Matches(ids, ranking.bm25(frequencies, lengths, searcher.idf(term.fieldname, text), average))
+
+
+def _postings(searcher, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """A word's document numbers and frequencies, read a block at a time rather than one by one."""
+    ids, frequencies = [ranking.NO_DOCS], [np.zeros(0)]
     for leaf, offset in searcher.leaf_searchers():
-        matcher = q.matcher(leaf)
-        if not isinstance(matcher, W3LeafMatcher):  # absent word, or a segment with deletions
-            found += (offset + docnum for docnum in query_bounds.within_budget(matcher.all_ids()))
+        reader = leaf.reader()
+        if (fieldname, text) not in reader:
+            continue
+        matcher = reader.postings(fieldname, text)
+        if not isinstance(matcher, W3LeafMatcher):  # a segment with deletions
+            pairs = list(query_bounds.within_budget(_each_posting(matcher)))
+            ids.append(np.asarray([docnum for docnum, _ in pairs], dtype=np.int64) + offset)
+            frequencies.append(np.asarray([weight for _, weight in pairs], dtype=np.float64))
             continue
         while matcher.is_active():
             query_bounds.check_time()
-            matcher.id()  # reads the block's document numbers
-            found += (offset + docnum for docnum in matcher._ids[matcher._i:])
+            matcher.id(), matcher.weight()  # read the block's document numbers and frequencies
+            ids.append(np.asarray(matcher._ids[matcher._i:], dtype=np.int64) + offset)
+            frequencies.append(np.asarray(matcher._weights[matcher._i:], dtype=np.float64))
             matcher._next_block()
-    return frozenset(found)
+    return np.concatenate(ids), np.concatenate(frequencies)
+
+
+def _each_posting(matcher):
+    while matcher.is_active():
+        yield matcher.id(), matcher.weight()
+        matcher.next()
+
+
+def _lengths(searcher, fieldname: str) -> np.ndarray:
+    """The length of a field in every document of the index, by document number."""
+    def read():
+        return np.concatenate([np.zeros(0, dtype=np.int64)] + [
+            _segment_lengths(leaf, fieldname) for leaf, _ in searcher.leaf_searchers()])
+    return shared_caches(searcher).docsets.get_or_make(("lengths", fieldname), read)
+
+
+def _live_docs(searcher) -> np.ndarray:
+    """The numbers of every document not deleted."""
+    def read():
+        return np.fromiter(searcher.reader().all_doc_ids(), dtype=np.int64)
+    return shared_caches(searcher).docsets.get_or_make(("live",), read)
 
 
 class FacetTable:
-    """For each facet field, the (document number, value code) pairs of the index.
+    """For each facet field, the (document number, value code) pairs of the index, by document.
 
     Counting a facet for a set of matches is then one vectorised pass
     (numpy's bincount over the pairs of matching documents) instead of
@@ -640,8 +725,9 @@ class FacetTable:
         self.reader = reader
         self.size = reader.doc_count_all()
         self.coded: dict[str, tuple] = {}
+        self.starts: dict[str, np.ndarray] = {}  # where each document's pairs begin
         self.group_masks: dict[tuple, np.ndarray] = {}
-        self.ranges: dict[tuple, frozenset] = {}
+        self.ranges: dict[tuple, np.ndarray] = {}
 
     def built(self) -> "FacetTable":
         """Read every facet field now and let go of the reader, so any thread may count."""
@@ -649,12 +735,6 @@ class FacetTable:
             self._coded(name)
         self.reader = None
         return self
-
-    def mask(self, docnums) -> np.ndarray:
-        """A boolean array marking the given document numbers."""
-        mask = np.zeros(self.size, dtype=bool)
-        mask[np.fromiter(docnums, dtype=np.int64, count=len(docnums))] = True
-        return mask
 
     def _coded(self, name: str) -> tuple:
         if name not in self.coded:
@@ -666,15 +746,16 @@ class FacetTable:
             codes = [np.zeros(0, dtype=np.int64)] + [
                 np.asarray([code[label] for label in found], dtype=np.int64)[own] for _, (_, own, found) in parts
             ]
-            self.coded[name] = (np.concatenate(docs), np.concatenate(codes), labels)
+            docs, codes = np.concatenate(docs), np.concatenate(codes)
+            order = np.lexsort((codes, docs))
+            self.coded[name] = (docs[order], codes[order], labels)
+            self.starts[name] = np.searchsorted(docs[order], np.arange(self.size + 1))
         return self.coded[name]
 
-    def counts(self, name: str, mask: np.ndarray) -> dict:
-        docs, codes, labels = self._coded(name)
-        tally = np.bincount(codes[mask[docs]], minlength=len(labels))
-        return {labels[i]: int(tally[i]) for i in np.flatnonzero(tally)}
+    def counting(self, matched: np.ndarray) -> "FacetCounting":
+        return FacetCounting(self, matched)
 
-    def docs_in_range(self, numeric) -> frozenset:
+    def docs_in_range(self, numeric) -> np.ndarray:
         """The documents whose value of a numeric facet field lies in a range."""
         key = (numeric.fieldname, numeric.start, numeric.end, numeric.startexcl, numeric.endexcl)
         if key not in self.ranges:
@@ -685,14 +766,10 @@ class FacetTable:
                 keep &= values > numeric.start if numeric.startexcl else values >= numeric.start
             if numeric.end is not None:
                 keep &= values < numeric.end if numeric.endexcl else values <= numeric.end
-            self.ranges[key] = frozenset(docs[keep].tolist())
+            self.ranges[key] = np.unique(docs[keep])
         return self.ranges[key]
 
-    def group_counts(self, members: dict[str, list[tuple[str, str]]], mask: np.ndarray) -> dict:
-        """Count documents having any of each group's values (e.g. a theme family)."""
-        return {group: int(np.count_nonzero(self._group_mask(tuple(pairs)) & mask)) for group, pairs in members.items()}
-
-    def _group_mask(self, pairs: tuple) -> np.ndarray:
+    def group_mask(self, pairs: tuple) -> np.ndarray:
         if pairs not in self.group_masks:
             group = np.zeros(self.size, dtype=bool)
             members = set(pairs)
@@ -702,6 +779,36 @@ class FacetTable:
                 group[docs[np.isin(codes, wanted)]] = True
             self.group_masks[pairs] = group
         return self.group_masks[pairs]
+
+
+class FacetCounting:
+    """The facet counts of one set of matches.
+
+    A few matches are counted by their own pairs; many, by marking them and
+    passing over all the pairs of the field, which is then the cheaper way.
+    """
+
+    def __init__(self, table: FacetTable, matched: np.ndarray):
+        self.table, self.matched = table, matched
+
+    @cached_property
+    def mask(self) -> np.ndarray:
+        return ranking.mask_of(self.matched, self.table.size)
+
+    def counts(self, name: str) -> dict:
+        docs, codes, labels = self.table._coded(name)
+        if len(self.matched) * 4 < len(docs):
+            starts = self.table.starts[name]
+            picked = codes[ranking.spans(starts[self.matched], starts[self.matched + 1])]
+        else:
+            picked = codes[self.mask[docs]]
+        tally = np.bincount(picked, minlength=len(labels))
+        return {labels[i]: int(tally[i]) for i in np.flatnonzero(tally)}
+
+    def group_counts(self, members: dict[str, list[tuple[str, str]]]) -> dict:
+        """Count the matches having any of each group's values (e.g. a theme family)."""
+        return {group: int(np.count_nonzero(self.table.group_mask(tuple(pairs))[self.matched]))
+                for group, pairs in members.items()}
 
 
 # Segments never change once written: each is read once per process, in whatever generations hold it.

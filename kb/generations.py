@@ -14,18 +14,25 @@ from collections import OrderedDict
 from typing import Callable, Hashable
 
 DOCSETS = 512  # matches of queries and filters kept per generation
+DOCSETS_BYTES = 96 << 20  # and at most this much of them: a common word's matches fill about 1 MB per 100k passages
 RESULTS = 512  # finished search results kept per generation
 KEPT_GENERATIONS = 2  # per process: the one being served, and the one before while threads move on
 
 
 class BoundedCache:
-    """A thread-safe map that forgets the least recently used entries beyond a size."""
+    """A thread-safe map that forgets the least recently used entries beyond a size.
 
-    def __init__(self, size: int):
+    With a byte budget it also forgets them once the values' sizes (their
+    `nbytes`, as numpy arrays give it) add up to more than the budget.
+    """
+
+    def __init__(self, size: int, budget: int | None = None):
         self.size = size
+        self.budget = budget
         self._entries: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
+        self.bytes = 0
 
     def get(self, key: Hashable):
         """The value kept under key, or None."""
@@ -40,10 +47,13 @@ class BoundedCache:
 
     def put(self, key: Hashable, value) -> None:
         with self._lock:
+            self.bytes -= _size(self._entries.pop(key, None))
             self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            self.bytes += _size(value)
+            while len(self._entries) > self.size or (self.budget is not None and self.bytes > self.budget
+                                                     and len(self._entries) > 1):
+                _, dropped = self._entries.popitem(last=False)
+                self.bytes -= _size(dropped)
 
     def get_or_make(self, key: Hashable, make: Callable[[], object]):
         """The value kept under key, made (outside the lock) and kept if missing."""
@@ -54,12 +64,16 @@ class BoundedCache:
         return value
 
 
+def _size(value) -> int:
+    return getattr(value, "nbytes", 0)
+
+
 class Generation:
     """Caches for one generation of one index, shared by every thread of the process."""
 
     def __init__(self, key: Hashable):
         self.key = key
-        self.docsets = BoundedCache(DOCSETS)
+        self.docsets = BoundedCache(DOCSETS, DOCSETS_BYTES)
         self.results = BoundedCache(RESULTS)
         self._facets = None
         self._facets_lock = threading.Lock()

@@ -177,7 +177,15 @@ def expand_theme_families(
 
 def entity_names() -> dict[str, str]:
     """Map the lower-case form the index keeps to each entity's canonical name."""
-    return {e.name.lower(): e.name for e in current_entities()}
+    entities = current_entities()
+    registry, names = _names
+    if registry is not entities:  # the registry is read again only when its file changes
+        names = {e.name.lower(): e.name for e in entities}
+        _names[:] = [entities, names]
+    return names
+
+
+_names: list = [None, {}]  # the registry last seen and its names
 
 
 def display_facets(facets: dict[str, dict]) -> dict[str, dict]:
