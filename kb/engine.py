@@ -902,8 +902,21 @@ QUOTED = re.compile(r'"[^"]*"|\'[^\']*\'')
 def parse_query(schema, text: str):
     """Parse the query language, or raise BadQuery naming what is wrong.
 
-    An empty query gives None: no condition on the text.
+    An empty query gives None: no condition on the text. Every index atkb
+    opens has the fields of SCHEMA (others are refused), so parses are kept
+    by their text.
     """
+    if schema is SCHEMA or schema.names() == SCHEMA.names():
+        return _kept_parse(text)
+    return _parse(schema, text)
+
+
+@lru_cache(maxsize=4096)
+def _kept_parse(text: str):
+    return _parse(SCHEMA, text)
+
+
+def _parse(schema, text: str):
     text = text.strip()
     if not text:
         return None

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from kb import query_bounds
@@ -28,6 +29,7 @@ def init_app(app) -> None:
     app.add_template_filter(marked, "marked")
     app.add_template_filter(readable_date, "readable_date")
     app.add_template_global(theme_label, "theme_label")
+    app.add_template_global(document_url, "document_url")
 
 
 def home_dir() -> Path:
@@ -40,9 +42,19 @@ def marked(snippet: str) -> Markup:
 
 
 def theme_label(theme_id: str) -> str:
-    taxonomy = current_taxonomy()
-    theme = taxonomy.theme(theme_id) if taxonomy else None
+    # One look at the taxonomy file per request, however many themes a page names.
+    if "taxonomy" not in g:
+        g.taxonomy = current_taxonomy()
+    theme = g.taxonomy.theme(theme_id) if g.taxonomy else None
     return theme.label if theme else theme_id
+
+
+def document_url(doc_id: str, q: str = "") -> str:
+    """The address of a document's page, with the words to mark; routed once per document and request."""
+    known = g.setdefault("document_urls", {})
+    if doc_id not in known:
+        known[doc_id] = url_for("pages.document_page", doc_id=doc_id)
+    return known[doc_id] + ("?" + urlencode({"q": q}) if q else "")
 
 
 def query_terms(query: str) -> list[str]:
