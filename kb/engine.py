@@ -391,6 +391,20 @@ def _held_searcher(path: Path, retry: bool = True):
     yield searcher
 
 
+def warm(path: Path) -> None:
+    """Read now what every search of the current generation needs, then close the searcher.
+
+    The facet arrays, the list of searchable items and the passages' text
+    lengths: a server reads them before it forks its workers, which then
+    start with them (shared, as the kernel copies memory only on writing).
+    """
+    with _held_searcher(path) as searcher:
+        _facet_table(searcher)
+        _docs_for(searcher, ITEMS)
+        _lengths(searcher, "text")
+    _close_entries(_held.searchers.entries)
+
+
 def _join_generation(searcher, path: Path, folder: str) -> None:
     """Give a searcher the caches its process shares for the generation it reads.
 
@@ -671,25 +685,57 @@ def _term_matches(searcher, term) -> ranking.Matches:
 
 
 def _postings(searcher, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """A word's document numbers and frequencies, read a block at a time rather than one by one."""
+    """A word's document numbers and frequencies in the whole index."""
     ids, frequencies = [ranking.NO_DOCS], [np.zeros(0)]
     for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        if (fieldname, text) not in reader:
-            continue
-        matcher = reader.postings(fieldname, text)
-        if not isinstance(matcher, W3LeafMatcher):  # a segment with deletions
-            pairs = list(query_bounds.within_budget(_each_posting(matcher)))
-            ids.append(np.asarray([docnum for docnum, _ in pairs], dtype=np.int64) + offset)
-            frequencies.append(np.asarray([weight for _, weight in pairs], dtype=np.float64))
-            continue
-        while matcher.is_active():
-            query_bounds.check_time()
-            matcher.id(), matcher.weight()  # read the block's document numbers and frequencies
-            ids.append(np.asarray(matcher._ids[matcher._i:], dtype=np.int64) + offset)
-            frequencies.append(np.asarray(matcher._weights[matcher._i:], dtype=np.float64))
-            matcher._next_block()
+        local, weights = _segment_postings(leaf.reader(), fieldname, text)
+        ids.append(local + offset)
+        frequencies.append(weights)
     return np.concatenate(ids), np.concatenate(frequencies)
+
+
+def _segment_postings(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """A word's postings in one segment, kept while the segment and its deletions stay as they are.
+
+    A commit that adds a document leaves the other segments as they were, so
+    the next generation reads only what it added.
+    """
+    segment = getattr(reader, "segment", None)
+    if segment is None:
+        return _read_segment_postings(reader, fieldname, text)
+    key = (segment().segment_id(), segment().deleted_count(), fieldname, text)
+    return _SEGMENT_POSTINGS.get_or_make(key, lambda: _read_segment_postings(reader, fieldname, text))
+
+
+def _read_segment_postings(reader, fieldname: str, text: bytes) -> "_Postings":
+    """Read a block of postings at a time rather than one by one."""
+    if (fieldname, text) not in reader:
+        return _NO_POSTINGS
+    matcher = reader.postings(fieldname, text)
+    if not isinstance(matcher, W3LeafMatcher):  # a segment with deletions
+        pairs = list(query_bounds.within_budget(_each_posting(matcher)))
+        return _Postings((np.asarray([docnum for docnum, _ in pairs], dtype=np.int64),
+                          np.asarray([weight for _, weight in pairs], dtype=np.float64)))
+    ids, frequencies = [ranking.NO_DOCS], [np.zeros(0)]
+    while matcher.is_active():
+        query_bounds.check_time()
+        matcher.id(), matcher.weight()  # read the block's document numbers and frequencies
+        ids.append(np.asarray(matcher._ids[matcher._i:], dtype=np.int64))
+        frequencies.append(np.asarray(matcher._weights[matcher._i:], dtype=np.float64))
+        matcher._next_block()
+    return _Postings((np.concatenate(ids), np.concatenate(frequencies)))
+
+
+class _Postings(tuple):
+    """(document numbers, frequencies), with their size for the cache's budget."""
+
+    @property
+    def nbytes(self) -> int:
+        return self[0].nbytes + self[1].nbytes
+
+
+_NO_POSTINGS = _Postings((ranking.NO_DOCS, np.zeros(0)))
+_SEGMENT_POSTINGS = generations.BoundedCache(4096, budget=64 << 20)
 
 
 def _each_posting(matcher):
@@ -746,10 +792,11 @@ class FacetTable:
             codes = [np.zeros(0, dtype=np.int64)] + [
                 np.asarray([code[label] for label in found], dtype=np.int64)[own] for _, (_, own, found) in parts
             ]
+            # Segments come in document order and each is sorted, and codes keep the order of labels:
+            # the whole stays sorted by document, then value.
             docs, codes = np.concatenate(docs), np.concatenate(codes)
-            order = np.lexsort((codes, docs))
-            self.coded[name] = (docs[order], codes[order], labels)
-            self.starts[name] = np.searchsorted(docs[order], np.arange(self.size + 1))
+            self.coded[name] = (docs, codes, labels)
+            self.starts[name] = np.concatenate([[0], np.cumsum(np.bincount(docs, minlength=self.size))])
         return self.coded[name]
 
     def counting(self, matched: np.ndarray) -> "FacetCounting":
@@ -829,7 +876,8 @@ def _read_segment_coded(leaf, name: str) -> tuple:
     code = {value: i for i, value in enumerate(labels)}
     docs = np.fromiter((d for d, _ in pairs), dtype=np.int64, count=len(pairs))
     codes = np.fromiter((code[v] for _, v in pairs), dtype=np.int64, count=len(pairs))
-    return docs, codes, labels
+    order = np.lexsort((codes, docs))  # by document, as the facet table keeps them
+    return docs[order], codes[order], labels
 
 
 def _pairs_from_columns(reader, name: str) -> list[tuple[int, object]]:

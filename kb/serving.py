@@ -4,6 +4,8 @@ Whoosh and the page code are pure Python, so one process uses one core at a
 time. With --workers N the parent binds the listening socket, forks N
 children that each run waitress on that same socket (the kernel hands each
 new connection to one of them), and forwards SIGTERM and SIGINT to them.
+Before forking it reads the index's facet arrays and text lengths, so every
+worker starts with them and no first search waits for them.
 """
 from __future__ import annotations
 
@@ -21,13 +23,26 @@ def default_workers() -> int:
 
 def serve(host: str, port: int, workers: int) -> int:
     """Serve the app until stopped; return the exit status."""
-    if workers <= 1:
-        _run_waitress(host=host, port=port)
-        return 0
     listener = bound_socket(host, port)
+    # Bound first: a browser opened meanwhile waits in the backlog rather than being refused.
+    warm_up()
+    if workers <= 1:
+        _run_waitress(sockets=[listener])
+        return 0
     children = [_fork_worker(listener) for _ in range(workers)]
     listener.close()
     return _supervise(children)
+
+
+def warm_up() -> None:
+    """Read the index's facet arrays and lengths before serving, so no first search pays for them."""
+    from kb import engine, settings
+    from kb.errors import IndexMissing
+
+    try:
+        engine.warm(settings.index_dir())
+    except IndexMissing:
+        pass  # the pages say how to build the index
 
 
 def bound_socket(host: str, port: int) -> socket.socket:

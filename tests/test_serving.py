@@ -98,3 +98,23 @@ def test_a_repeated_search_is_served_from_the_results_kept_for_the_generation(tm
     assert after.json["facets"]["doc_type"] == {"other": 2}
     page = client.get("/search?q=zephyrine")
     assert "2 passages" in page.get_data(as_text=True)
+
+
+def test_workers_forked_after_warming_start_with_the_generations_arrays(home_copy):
+    from kb import engine, settings
+
+    path = settings.index_dir(home_copy)
+    engine.warm(path)
+    assert not engine._held.searchers.entries  # no open file for the workers to inherit
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a worker: what it finds ready before its first search
+        with engine.searching(path) as searcher:
+            caches = engine.shared_caches(searcher)
+            ready = caches._facets is not None and caches.docsets.get(repr(engine.ITEMS)) is not None
+        os.write(writing, b"ready" if ready else b"cold")
+        os._exit(0)
+    os.close(writing)
+    said = os.read(reading, 16)
+    os.waitpid(pid, 0)
+    assert said == b"ready"
