@@ -157,10 +157,17 @@ def new_document_text(word: str, passages: int = NEW_PASSAGES, seed: int = 5) ->
     return "\n\n".join(clauses) + "\n"
 
 
-def add_searchable_seconds(home: Path, folder: Path, workers: int | None = None) -> float:
+ADDED_WORDS = ("zephyrine", "quorvane", "blithemark")
+
+
+def add_searchable_runs(home: Path, folder: Path, workers: int | None = None) -> list[float]:
+    """add_searchable_seconds for a few new documents in turn, each naming a word of its own."""
+    return [add_searchable_seconds(home, folder, word, workers) for word in ADDED_WORDS]
+
+
+def add_searchable_seconds(home: Path, folder: Path, word: str = ADDED_WORDS[0], workers: int | None = None) -> float:
     """Seconds from starting `kb add` of a new document to /api/search returning one of its passages."""
-    word = "zephyrine"
-    source = folder / "new-document.txt"
+    source = folder / f"new-document-{word}.txt"
     source.write_text(new_document_text(word), encoding="utf-8")
     env = {**os.environ, "KB_HOME": str(home)}
     with served(home, workers) as base:
