@@ -1,15 +1,19 @@
 """The drafting store: shingles, lineage, boilerplate and cross-references, derived from the index.
 
 It lives beside the index, at <KB_HOME>/drafting.sqlite, and records the index
-generation it was built from: ensure_store() builds it again whenever the index
-has moved on. Like the index it is derived data; deleting it only costs a build.
+generation it was built from: ensure_store() brings it up to date whenever the
+index has moved on, with the documents that changed (kb.store_update) or, after
+large changes, by building it again. Like the index it is derived data;
+deleting it only costs a build.
 """
 from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import logging
 import os
+import shutil
 import sqlite3
 import tempfile
 from contextlib import contextmanager, suppress
@@ -17,7 +21,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Iterator
 
-from kb import crossrefs, engine, lineage, settings
+from kb import crossrefs, engine, lineage, settings, store_update
 from kb.errors import DiskFull, IndexMissing, PassageNotFound, StoreMissing
 from kb.taxonomy import current_entities
 from kb.wording import norms, shingles
@@ -26,10 +30,13 @@ log = logging.getLogger(__name__)
 
 STORE_NAME = "drafting.sqlite"
 # Bump when what is stored, or how it is worked out, changes: older stores are then rebuilt.
-STORE_VERSION = "1"
+STORE_VERSION = "2"
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE documents (doc_id TEXT PRIMARY KEY, title TEXT, issuer TEXT, place TEXT, date TEXT, doc_type TEXT);
+CREATE TABLE documents (
+    doc_id TEXT PRIMARY KEY, title TEXT, issuer TEXT, place TEXT, date TEXT, doc_type TEXT,
+    segment TEXT  -- the index segment of the document's record when it was stored
+);
 CREATE TABLE passages (
     id INTEGER PRIMARY KEY, passage_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL, seq INTEGER NOT NULL,
     number TEXT, role TEXT, date TEXT, text TEXT NOT NULL, length INTEGER NOT NULL,
@@ -67,11 +74,12 @@ def ensure_store(home: Path | None = None) -> Path:
         return _as_last_built(path, built)
     with _build_lock(home):
         # Read the generation before building: should a commit land meanwhile,
-        # the store says it is older than it is and is built again next time,
-        # rather than passing off stale contents as current.
+        # the store says it is older than it is and is brought up to date again
+        # next time, rather than passing off stale contents as current.
         generation = _index_generation(home)
-        if _built_from(path) != (STORE_VERSION, generation):
-            _rebuild(home, path, generation)
+        built = _built_from(path)
+        if built != (STORE_VERSION, generation):
+            _replace(home, path, generation, updating=built is not None and built[0] == STORE_VERSION)
     return path
 
 
@@ -130,15 +138,19 @@ def _build_lock(home: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _rebuild(home: Path, path: Path, generation: int) -> None:
-    """Build into a new file beside the store, then swap it in: readers never see half a store."""
+def _replace(home: Path, path: Path, generation: int, updating: bool) -> None:
+    """Update a copy of the store, or build a new one, beside it, then swap it in: readers never see half a store."""
     for leftover in home.glob(".drafting-*.sqlite"):  # left by a build that was killed; we hold the lock
         with suppress(FileNotFoundError):
             leftover.unlink()
     handle, temporary = tempfile.mkstemp(dir=home, prefix=".drafting-", suffix=".sqlite")
     os.close(handle)
     try:
-        build(Path(temporary), home, generation)
+        how = "updated"
+        if not (updating and _updated(path, Path(temporary), home, generation)):
+            os.truncate(temporary, 0)  # whatever a declined update copied there
+            build(Path(temporary), home, generation)
+            how = "built"
         os.replace(temporary, path)
     except BaseException as error:
         with suppress(FileNotFoundError):
@@ -149,7 +161,7 @@ def _rebuild(home: Path, path: Path, generation: int) -> None:
                 str(path),
             ) from None
         raise
-    log.info("drafting store built from index generation %d", generation)
+    log.info("drafting store %s for index generation %d", how, generation)
 
 
 def _disk_full(error: BaseException) -> bool:
@@ -160,33 +172,68 @@ def _disk_full(error: BaseException) -> bool:
 
 
 def build(path: Path, home: Path, generation: int) -> None:
-    """Fill an empty SQLite file from the passages of the index; the meta row goes in last."""
+    """Fill an empty SQLite file from the passages of the index; the meta rows go in last."""
     with engine.searching(settings.index_dir(home)) as searcher:
-        documents = engine.document_records(searcher)
+        documents, segments = engine.document_records(searcher), engine.document_segments(searcher)
         passages = sorted(engine.iter_passage_records(searcher), key=lambda r: (r["doc_id"], r["seq"]))
     conn = sqlite3.connect(path)
     conn.row_factory = sqlite3.Row
     try:
         conn.executescript(SCHEMA)
-        _insert_documents(conn, documents)
-        _insert_passages(conn, passages)
+        insert_documents(conn, documents, segments)
+        insert_passages(conn, passages)
         lineage.link_lineage_and_boilerplate(conn)
         conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?)", reference_rows(documents, passages))
-        conn.executemany("INSERT INTO meta VALUES (?, ?)", [("version", STORE_VERSION), ("generation", str(generation))])
+        _stamp(conn, generation)
         conn.commit()
     finally:
         conn.close()
 
 
-def _insert_documents(conn: sqlite3.Connection, documents: list[dict]) -> None:
+def _updated(current: Path, copy: Path, home: Path, generation: int) -> bool:
+    """Bring a copy of the store up to date with the index; False when a build is the better way."""
+    shutil.copyfile(current, copy)
+    conn = sqlite3.connect(copy)
+    conn.row_factory = sqlite3.Row
+    try:
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("entities") != _entities_stamp():
+            return False  # references by name follow the entity registry, for every passage
+        with engine.searching(settings.index_dir(home)) as searcher:
+            if not store_update.worth_updating(conn, engine.document_segments(searcher)):
+                return False
+            store_update.update(conn, searcher)
+        conn.execute("DELETE FROM meta")
+        _stamp(conn, generation)
+        conn.commit()
+        return True
+    finally:
+        conn.close()
+
+
+def _stamp(conn: sqlite3.Connection, generation: int) -> None:
+    conn.executemany("INSERT INTO meta VALUES (?, ?)", [
+        ("version", STORE_VERSION), ("generation", str(generation)), ("entities", _entities_stamp()),
+    ])
+
+
+def _entities_stamp() -> str:
+    """A digest of the entity registry the references were resolved with."""
+    try:
+        return hashlib.sha256(settings.entities_path().read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def insert_documents(conn: sqlite3.Connection, documents: list[dict], segments: dict[str, str]) -> None:
     conn.executemany(
-        "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(d["doc_id"], d.get("title") or "", d.get("issuer") or "", d.get("place") or "", d.get("date") or "",
-          d.get("doc_type") or "") for d in documents],
+          d.get("doc_type") or "", segments.get(d["doc_id"], "")) for d in documents],
     )
 
 
-def _insert_passages(conn: sqlite3.Connection, passages: list[dict]) -> None:
+def insert_passages(conn: sqlite3.Connection, passages: list[dict]) -> None:
     for record in passages:
         compared = norms(record.get("text") or "")
         cursor = conn.execute(

@@ -430,6 +430,21 @@ def document_records(searcher) -> list[dict]:
     return [dict(fields) for fields in searcher.documents(kind="document")]
 
 
+def document_segments(searcher) -> dict[str, str]:
+    """The segment each document's record is in: a document indexed again lands in a new one."""
+    found = {}
+    for leaf, _ in searcher.leaf_searchers():
+        segment = getattr(leaf.reader(), "segment", None)
+        name = segment().segment_id() if segment is not None else ""
+        found.update((fields["doc_id"], name) for fields in leaf.documents(kind="document"))
+    return found
+
+
+def passage_record(searcher, passage_id: str) -> dict | None:
+    found = searcher.document(passage_id=passage_id)
+    return dict(found) if found else None
+
+
 def document_record(searcher, doc_id: str) -> dict | None:
     found = searcher.document(kind="document", doc_id=doc_id)
     return dict(found) if found else None
