@@ -200,9 +200,8 @@ def _updated(current: Path, copy: Path, home: Path, generation: int) -> bool:
         if meta.get("entities") != _entities_stamp():
             return False  # references by name follow the entity registry, for every passage
         with engine.searching(settings.index_dir(home)) as searcher:
-            if not store_update.worth_updating(conn, engine.document_segments(searcher)):
+            if not store_update.update(conn, searcher):
                 return False
-            store_update.update(conn, searcher)
         conn.execute("DELETE FROM meta")
         _stamp(conn, generation)
         conn.commit()

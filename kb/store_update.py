@@ -27,15 +27,16 @@ def changed_documents(conn: sqlite3.Connection, segments: dict[str, str]) -> tup
     return inserted, dropped
 
 
-def worth_updating(conn: sqlite3.Connection, segments: dict[str, str]) -> bool:
-    inserted, dropped = changed_documents(conn, segments)
-    return len(set(inserted) | set(dropped)) < REBUILD_SHARE * max(len(segments), 1)
+def update(conn: sqlite3.Connection, searcher) -> bool:
+    """Drop and insert the changed documents, then link and resolve again what they touch.
 
-
-def update(conn: sqlite3.Connection, searcher) -> None:
-    """Drop and insert the changed documents, then link and resolve again what they touch."""
-    documents, segments = engine.document_records(searcher), engine.document_segments(searcher)
+    Returns False, having changed nothing, when so much changed that a build is the better way.
+    """
+    segments = engine.document_segments(searcher)
     inserted, dropped = changed_documents(conn, segments)
+    if len(set(inserted) | set(dropped)) >= REBUILD_SHARE * max(len(segments), 1):
+        return False
+    documents = engine.document_records(searcher)
     touched = _drop(conn, dropped)
     records = [record for doc_id in inserted for record in engine.passage_records(searcher, doc_id)]
     drafting_store.insert_documents(conn, [d for d in documents if d["doc_id"] in set(inserted)], segments)
@@ -45,6 +46,7 @@ def update(conn: sqlite3.Connection, searcher) -> None:
         touched |= lineage.touched_by(conn, row)
     lineage.relink(conn, touched | set(added))
     _resolve_again(conn, searcher, documents, records)
+    return True
 
 
 def _drop(conn: sqlite3.Connection, doc_ids: list[str]) -> set[int]:
