@@ -491,15 +491,8 @@ def iter_matches(
     scoring, ranges = _split_ranges(parsed)
     matched = _allowed_matches(searcher, scoring, filters, ranges, exclude_ids)
     if not len(matched):
-        return  # Whoosh reads an empty filter as no filter at all
-    scored = _matches_for(searcher, scoring or ITEMS)
-    if sort == "relevance" and scored.scores is not None:
-        order = ranking.best(matched, ranking.scores_at(scored, matched), None)
-    else:
-        results = _search_within_budget(searcher, scoring or ITEMS, filter=set(matched.tolist()),
-                                        limit=None, sortedby=_sort_facets(sort))
-        order = [docnum for _, docnum in results.top_n]
-    for docnum in order:
+        return
+    for docnum in _ordered(searcher, scoring, matched, None, _sort_facets(sort)):
         yield dict(searcher.stored_fields(int(docnum)))
 
 
@@ -543,12 +536,22 @@ def search(
 
 def _page(searcher, scoring, matched: np.ndarray, offset: int, limit: int, sortedby) -> list[dict]:
     """The stored records of one page of the matches, best (or sorted) first."""
+    chosen = _ordered(searcher, scoring, matched, offset + limit, sortedby)[offset:]
+    return [dict(searcher.stored_fields(int(docnum))) for docnum in chosen]
+
+
+def _ordered(searcher, scoring, matched: np.ndarray, count: int | None, sortedby):
+    """The first count of the matches (all with None), best first or in the sort's order.
+
+    Words joined by AND and OR are ranked from their scores kept as arrays;
+    anything else, or a sort by date, by Whoosh's collector. matched must not be empty:
+    Whoosh reads an empty filter as no filter at all.
+    """
     wanted = scoring or ITEMS
     scored = _matches_for(searcher, wanted)
     if sortedby is None and scored.scores is not None:
-        chosen = ranking.best(matched, ranking.scores_at(scored, matched), offset + limit)[offset:]
-        return [dict(searcher.stored_fields(int(docnum))) for docnum in chosen]
-    options = {"limit": offset + limit, "sortedby": sortedby}
+        return ranking.best(matched, ranking.scores_at(scored, matched), count)
+    options = {"limit": count, "sortedby": sortedby}
     if len(matched) == len(scored.ids):
         # Every match of the query is allowed: a filter would only cost a lookup per match.
         results = _search_within_budget(searcher, wanted, None, **options)
@@ -556,7 +559,7 @@ def _page(searcher, scoring, matched: np.ndarray, offset: int, limit: int, sorte
         results = _search_allowed(searcher, wanted, matched, **options)
     else:
         results = _search_within_budget(searcher, wanted, set(matched.tolist()), **options)
-    return [dict(hit) for hit in results[offset : offset + limit]]
+    return [docnum for _, docnum in results.top_n]
 
 
 def _allowed_matches(searcher, parsed, filters, ranges, exclude_ids: frozenset[str]) -> np.ndarray:

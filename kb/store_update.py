@@ -39,7 +39,8 @@ def update(conn: sqlite3.Connection, searcher) -> bool:
     documents = engine.document_records(searcher)
     touched = _drop(conn, dropped)
     records = [record for doc_id in inserted for record in engine.passage_records(searcher, doc_id)]
-    drafting_store.insert_documents(conn, [d for d in documents if d["doc_id"] in set(inserted)], segments)
+    chosen = set(inserted)
+    drafting_store.insert_documents(conn, [d for d in documents if d["doc_id"] in chosen], segments)
     drafting_store.insert_passages(conn, records)
     added = [row[0] for doc_id in inserted for row in conn.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))]
     for row in lineage.rows_of(conn, added):
