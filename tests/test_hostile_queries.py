@@ -115,20 +115,20 @@ def test_a_long_prefix_and_nesting_within_the_limit_still_answer(corpus_home):
     assert search(SearchRequest(query="(" * 20 + "victims" + ")" * 20), corpus_home).total > 0
 
 
-def test_a_wildcard_standing_for_too_many_words_is_refused(corpus_home, monkeypatch):
-    monkeypatch.setenv("KB_WILDCARD_MAX_TERMS", "3")
-    with pytest.raises(BadQuery, match=r"stands for more than 3 indexed words: type more letters"):
-        search(SearchRequest(query="co*"), corpus_home)
-    monkeypatch.setenv("KB_WILDCARD_MAX_TERMS", "1000")
-    assert search(SearchRequest(query="co*"), corpus_home).total > 0
-
-
-def test_a_search_past_its_time_budget_stops_with_a_message(corpus_home, monkeypatch):
-    monkeypatch.setenv("KB_QUERY_TIMEOUT", "0.000001")
-    with pytest.raises(QueryTooSlow, match=r"victims OR referr\*: the search took longer than 1e-06 s and was stopped"):
-        search(SearchRequest(query="victims OR referr*"), corpus_home)
-    monkeypatch.setenv("KB_QUERY_TIMEOUT", "5")
-    assert search(SearchRequest(query="victims OR referr*"), corpus_home).total > 0
+@pytest.mark.parametrize("setting, tight, loose, query, refusal, message", [
+    # A wildcard standing for too many indexed words.
+    ("KB_WILDCARD_MAX_TERMS", "3", "1000", "co*", BadQuery, r"stands for more than 3 indexed words: type more letters"),
+    # A search past its time budget.
+    ("KB_QUERY_TIMEOUT", "0.000001", "5", "victims OR referr*", QueryTooSlow,
+     r"victims OR referr\*: the search took longer than 1e-06 s and was stopped"),
+])
+def test_a_limit_refuses_with_a_message_and_a_looser_one_answers(corpus_home, monkeypatch, setting, tight, loose,
+                                                                   query, refusal, message):
+    monkeypatch.setenv(setting, tight)
+    with pytest.raises(refusal, match=message):
+        search(SearchRequest(query=query), corpus_home)
+    monkeypatch.setenv(setting, loose)
+    assert search(SearchRequest(query=query), corpus_home).total > 0
 
 
 def test_the_time_budget_works_in_the_threads_of_a_served_app(app, monkeypatch):
